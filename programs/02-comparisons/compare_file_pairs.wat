@@ -1,0 +1,36 @@
+;; Reads pairs of little-endian i32 words (a, b) from file 0 and prints, for each pair,
+;; eq + 2*ne + 4*lt_s + 8*gt_s + 16*le_s + 32*ge_s. A trailing incomplete pair is ignored.
+(module
+  (import "env" "output" (func $output (param i32)))
+  (import "env" "fd_open" (func $fd_open (param i32) (result i32)))
+  (import "env" "fd_read" (func $fd_read (param i32) (result i32)))
+  (memory 1)
+  (func (export "main")
+    (local $k i32) (local $byte i32) (local $a i32) (local $b i32) (local $code i32)
+    (drop (call $fd_open (i32.const 0)))
+    (block $eof
+      (loop $pair
+        (local.set $k (i32.const 0))
+        (loop $bytes
+          (local.set $byte (call $fd_read (i32.const 0)))
+          (br_if $eof (i32.eq (local.get $byte) (i32.const -1)))
+          (i32.store (local.get $k) (local.get $byte))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $bytes (i32.lt_s (local.get $k) (i32.const 8))))
+        (local.set $a (i32.load (i32.const 0)))
+        (local.set $b (i32.load offset=4 (i32.const 0)))
+        (local.set $code (i32.eq (local.get $a) (local.get $b)))
+        (if (i32.ne (local.get $a) (local.get $b))
+          (then (local.set $code (i32.or (local.get $code) (i32.const 2)))))
+        (if (i32.lt_s (local.get $a) (local.get $b))
+          (then (local.set $code (i32.or (local.get $code) (i32.const 4)))))
+        (if (i32.gt_s (local.get $a) (local.get $b))
+          (then (local.set $code (i32.or (local.get $code) (i32.const 8)))))
+        (if (i32.le_s (local.get $a) (local.get $b))
+          (then (local.set $code (i32.or (local.get $code) (i32.const 16)))))
+        (if (i32.ge_s (local.get $a) (local.get $b))
+          (then (local.set $code (i32.or (local.get $code) (i32.const 32)))))
+        (call $output (local.get $code))
+        (br $pair)))
+  )
+)

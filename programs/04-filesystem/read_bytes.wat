@@ -1,0 +1,15 @@
+;; Opens file 0 and reads it six times, printing each result: bytes 0..255 as they are, -1 once the end is reached.
+(module
+  (import "env" "output" (func $output (param i32)))
+  (import "env" "fd_open" (func $fd_open (param i32) (result i32)))
+  (import "env" "fd_read" (func $fd_read (param i32) (result i32)))
+  (func (export "main")
+    (call $output (call $fd_open (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+    (call $output (call $fd_read (i32.const 0)))
+  )
+)

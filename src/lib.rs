@@ -1,0 +1,12 @@
+//! wasmtf: a WebAssembly interpreter compiled into the weights of a transformer,
+//! and the tools around it.
+//!
+//! Data flows one way: a module is loaded into a [`program::Program`] (a flat
+//! instruction list with its static facts), which an engine executes — today the
+//! reference [`vm`], soon the transformer — producing a [`report::RunReport`].
+
+pub mod cli;
+pub mod files;
+pub mod program;
+pub mod report;
+pub mod vm;
