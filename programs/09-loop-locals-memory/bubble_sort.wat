@@ -1,4 +1,4 @@
-;; Bubble sort in memory: the bytes of file 0 (at most 32) become words at 4*i, are sorted ascending with
+;; Bubble sort in memory: the bytes of file 0 (at most 16) become words at 4*i, are sorted ascending with
 ;; passes that stop early once nothing was swapped, then printed; the count of passes comes last.
 (module
   (import "env" "output" (func $output (param i32)))
@@ -11,7 +11,7 @@
     (drop (call $fd_open (i32.const 0)))
     (block $loaded
       (loop $load
-        (br_if $loaded (i32.ge_s (local.get $n) (i32.const 32)))
+        (br_if $loaded (i32.ge_s (local.get $n) (i32.const 16)))
         (local.set $byte (call $fd_read (i32.const 0)))
         (br_if $loaded (i32.eq (local.get $byte) (i32.const -1)))
         (i32.store (i32.mul (local.get $n) (i32.const 4)) (local.get $byte))

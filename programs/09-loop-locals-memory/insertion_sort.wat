@@ -17,20 +17,20 @@
     (i32.store offset=100 (i32.const 36) (i32.const 7))
     (i32.store offset=100 (i32.const 40) (i32.const 1))
     (i32.store offset=100 (i32.const 44) (i32.const -2147483647))
-    ;; i and j are byte offsets into the array
+    ;; i and j are byte offsets into the array; j is the hole where key will go, so a[j-1] is at offset 96
     (local.set $i (i32.const 4))
     (loop $outer
       (local.set $key (i32.load offset=100 (local.get $i)))
-      (local.set $j (i32.sub (local.get $i) (i32.const 4)))
+      (local.set $j (local.get $i))
       (block $placed
         (loop $shift
-          (br_if $placed (i32.lt_s (local.get $j) (i32.const 0)))
-          (br_if $placed (i32.le_s (i32.load offset=100 (local.get $j)) (local.get $key)))
-          ;; a[j+1] = a[j]
-          (i32.store offset=104 (local.get $j) (i32.load offset=100 (local.get $j)))
+          (br_if $placed (i32.eq (local.get $j) (i32.const 0)))
+          (br_if $placed (i32.le_s (i32.load offset=96 (local.get $j)) (local.get $key)))
+          ;; a[j] = a[j-1]
+          (i32.store offset=100 (local.get $j) (i32.load offset=96 (local.get $j)))
           (local.set $j (i32.sub (local.get $j) (i32.const 4)))
           (br $shift)))
-      (i32.store offset=104 (local.get $j) (local.get $key))
+      (i32.store offset=100 (local.get $j) (local.get $key))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $outer (i32.lt_s (local.get $i) (i32.const 48))))
     (local.set $i (i32.const 0))
