@@ -103,7 +103,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// The inverse of [`to_hex`]; `None` on odd length or a non-hex digit.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
