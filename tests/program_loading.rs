@@ -2,20 +2,15 @@
 //! lists written out by hand from the WebAssembly semantics), and every way a
 //! module is refused, with the message a user sees.
 
-use proptest::prelude::*;
-use wasmtf::program::{BinaryOp, BlockKind, Branch, HostCall, Op, Program, load_program};
+mod support;
 
-const IMPORTS: &str = r#"
-  (import "env" "output" (func $output (param i32)))
-  (import "env" "fd_open" (func $fd_open (param i32) (result i32)))
-  (import "env" "fd_read" (func $fd_read (param i32) (result i32)))
-  (import "env" "fd_write" (func $fd_write (param i32 i32)))
-  (import "env" "fd_close" (func $fd_close (param i32)))
-"#;
+use proptest::prelude::*;
+use support::ENV_IMPORTS;
+use wasmtf::program::{BinaryOp, BlockKind, Branch, HostCall, Op, Program, load_program};
 
 fn module(body: &str) -> String {
     format!(
-        "(module {IMPORTS} (memory 1) (func (export \"main\") (local $a i32) (local $b i32) {body}))"
+        "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $a i32) (local $b i32) {body}))"
     )
 }
 
@@ -267,7 +262,7 @@ fn non_i32_blocks_and_locals_are_refused() {
         refusal(&module("(drop (block (result i64) (i64.const 1)) )"))
             .contains("function main, instruction 0: block with result type i64 is not supported")
     );
-    let source = format!("(module {IMPORTS} (func (export \"main\") (local i64)))");
+    let source = format!("(module {ENV_IMPORTS} (func (export \"main\") (local i64)))");
     assert!(refusal(&source).contains("locals of type i64 are not supported"));
 }
 

@@ -2,24 +2,19 @@
 //! the WebAssembly specification and SPEC §2 (wasmi checks the VM on the corpus
 //! and on random programs elsewhere; these pin the rules one at a time).
 
+mod support;
+
 use std::sync::Arc;
+use support::ENV_IMPORTS;
 
 use wasmtf::files::{FileContents, MAX_FILE_BYTES};
 use wasmtf::program::Program;
 use wasmtf::report::Ending;
 use wasmtf::vm::{Status, TrapKind, Vm};
 
-const IMPORTS: &str = r#"
-  (import "env" "output" (func $output (param i32)))
-  (import "env" "fd_open" (func $fd_open (param i32) (result i32)))
-  (import "env" "fd_read" (func $fd_read (param i32) (result i32)))
-  (import "env" "fd_write" (func $fd_write (param i32 i32)))
-  (import "env" "fd_close" (func $fd_close (param i32)))
-"#;
-
 fn vm_for(body: &str, files: FileContents) -> Vm {
     let source = format!(
-        "(module {IMPORTS} (memory 1) (func (export \"main\") (local $a i32) (local $b i32) (local $i i32) {body}))"
+        "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $a i32) (local $b i32) (local $i i32) {body}))"
     );
     let program = Program::from_wat("test.wat", &source).unwrap_or_else(|e| panic!("{e}"));
     Vm::new(Arc::new(program), files)

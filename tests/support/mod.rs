@@ -6,3 +6,13 @@
 pub mod corpus;
 pub mod oracle;
 pub mod random_program;
+
+/// The five `env` imports of SPEC §2 in WAT, named `$output`, `$fd_open`,
+/// `$fd_read`, `$fd_write` and `$fd_close`, for tests that write bodies.
+pub const ENV_IMPORTS: &str = r#"
+  (import "env" "output" (func $output (param i32)))
+  (import "env" "fd_open" (func $fd_open (param i32) (result i32)))
+  (import "env" "fd_read" (func $fd_read (param i32) (result i32)))
+  (import "env" "fd_write" (func $fd_write (param i32 i32)))
+  (import "env" "fd_close" (func $fd_close (param i32)))
+"#;
