@@ -1,0 +1,193 @@
+//! Key/value stores of the hard-max heads and their argmax.
+//!
+//! Two ways to find the winner, which tests prove equal:
+//! - the reference scans every stored position (dense attention);
+//! - the index keeps, for each distinct key vector, only its latest position
+//!   and value, and scans the distinct keys. Identical keys score identically
+//!   for every query, and exact ties go to the most recent position, so among
+//!   positions sharing a key only the latest can ever win: the index returns the
+//!   same position and value as the dense scan, for any query. It is a general
+//!   structure over the keys the model's own projections produced, nothing
+//!   specific to what they mean.
+
+use std::collections::HashMap;
+
+/// The result of one hard-max read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// The position (or memory entry) whose value was read.
+    pub position: usize,
+    pub score: f64,
+    /// Best score minus the best score of any different key (infinite when
+    /// there is no other key).
+    pub margin: f64,
+}
+
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// For one distinct key: its latest entry.
+#[derive(Debug, Clone)]
+struct Latest {
+    key: Vec<f64>,
+    entry: usize,
+    position: usize,
+    value: Vec<f64>,
+}
+
+/// Every entry of a head, in order, with an index of distinct keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyValueStore {
+    len: usize,
+    /// Distinct key (as exact bit patterns) to its slot in `distinct`.
+    index: HashMap<Vec<u64>, usize>,
+    distinct: Vec<Latest>,
+    /// Every entry, kept only for the dense reference.
+    all: Option<Vec<(usize, Vec<f64>, Vec<f64>)>>,
+}
+
+impl KeyValueStore {
+    /// A store; `keep_all` also keeps every entry for [`Self::argmax_dense`].
+    pub fn new(keep_all: bool) -> KeyValueStore {
+        KeyValueStore {
+            all: keep_all.then(Vec::new),
+            ..KeyValueStore::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Distinct keys stored.
+    pub fn distinct_keys(&self) -> usize {
+        self.distinct.len()
+    }
+
+    /// Appends the key and value produced at `position`.
+    pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
+        let entry = self.len;
+        self.len += 1;
+        let bits: Vec<u64> = key.iter().map(|k| k.to_bits()).collect();
+        match self.index.get(&bits) {
+            Some(&slot) => {
+                let latest = &mut self.distinct[slot];
+                latest.entry = entry;
+                latest.position = position;
+                latest.value.clear();
+                latest.value.extend_from_slice(value);
+            }
+            None => {
+                self.index.insert(bits, self.distinct.len());
+                self.distinct.push(Latest {
+                    key: key.to_vec(),
+                    entry,
+                    position,
+                    value: value.to_vec(),
+                });
+            }
+        }
+        if let Some(all) = &mut self.all {
+            all.push((position, key.to_vec(), value.to_vec()));
+        }
+    }
+
+    /// The winner for `query` through the index of distinct keys.
+    pub fn argmax(&self, query: &[f64]) -> Option<(Hit, &[f64])> {
+        let mut best: Option<(f64, usize)> = None;
+        let mut runner_up = f64::NEG_INFINITY;
+        for (slot, latest) in self.distinct.iter().enumerate() {
+            let score = dot(query, &latest.key);
+            match best {
+                None => best = Some((score, slot)),
+                Some((best_score, best_slot)) => {
+                    if score > best_score
+                        || (score == best_score && latest.entry > self.distinct[best_slot].entry)
+                    {
+                        runner_up = runner_up.max(best_score);
+                        best = Some((score, slot));
+                    } else {
+                        runner_up = runner_up.max(score);
+                    }
+                }
+            }
+        }
+        best.map(|(score, slot)| {
+            let latest = &self.distinct[slot];
+            (
+                Hit {
+                    position: latest.position,
+                    score,
+                    margin: score - runner_up,
+                },
+                latest.value.as_slice(),
+            )
+        })
+    }
+
+    /// The winner for `query` by scanning every entry (dense attention). Needs a
+    /// store made with `keep_all`.
+    pub fn argmax_dense(&self, query: &[f64]) -> Option<(Hit, &[f64])> {
+        let all = self
+            .all
+            .as_ref()
+            .expect("the dense reference needs every entry");
+        let mut best: Option<(f64, usize)> = None;
+        for (entry, (_, key, _)) in all.iter().enumerate() {
+            let score = dot(query, key);
+            if best.is_none_or(|(b, _)| score >= b) {
+                best = Some((score, entry));
+            }
+        }
+        let (score, entry) = best?;
+        let (position, winner_key, value) = &all[entry];
+        let runner_up = all
+            .iter()
+            .filter(|(_, k, _)| k != winner_key)
+            .map(|(_, k, _)| dot(query, k))
+            .fold(f64::NEG_INFINITY, f64::max);
+        Some((
+            Hit {
+                position: *position,
+                score,
+                margin: score - runner_up,
+            },
+            value.as_slice(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_ties_go_to_the_most_recent_entry_in_both_paths() {
+        let mut store = KeyValueStore::new(true);
+        store.push(3, &[2.0, -1.0], &[10.0]);
+        store.push(5, &[4.0, -4.0], &[20.0]);
+        store.push(8, &[2.0, -1.0], &[30.0]);
+        // Query 1: key 1 scores 2·1 − 1 = 1, key 2 scores 4 − 4 = 0.
+        for (hit, value) in [
+            store.argmax(&[1.0, 1.0]).unwrap(),
+            store.argmax_dense(&[1.0, 1.0]).unwrap(),
+        ] {
+            assert_eq!(hit.position, 8);
+            assert_eq!(value, &[30.0]);
+            assert_eq!(hit.score, 1.0);
+            assert_eq!(hit.margin, 1.0);
+        }
+        // Different keys with equal scores: the later one wins.
+        let mut store = KeyValueStore::new(true);
+        store.push(1, &[1.0, 0.0], &[1.0]);
+        store.push(2, &[0.0, 1.0], &[2.0]);
+        assert_eq!(store.argmax(&[1.0, 1.0]).unwrap().0.position, 2);
+        assert_eq!(store.argmax_dense(&[1.0, 1.0]).unwrap().0.position, 2);
+    }
+}

@@ -1,0 +1,441 @@
+//! The forward pass over assembled weights, one token per pass, in f64.
+//!
+//! A [`Session`] holds the key/value caches of one sequence. Each
+//! [`Session::step`] embeds a token (the sum of its fields' embeddings plus the
+//! position), runs every layer — attention heads reading the layer input in
+//! parallel, then the gated feed-forward block — and reads each output field's
+//! argmax off the final residual. [`Mode::Fast`] multiplies sparse rows and reads
+//! hard-max heads through an index of distinct keys; [`Mode::Reference`]
+//! multiplies the dense matrices and scans every position. Tests prove both emit
+//! the same tokens. Activations are captured only when a [`capture::PassCapture`]
+//! is passed in.
+
+mod attention;
+pub mod capture;
+mod sparse;
+
+use std::sync::Arc;
+
+pub use attention::{Hit, KeyValueStore};
+use capture::{FieldLogits, HeadCapture, LayerCapture, NeuronCapture, PassCapture};
+use sparse::{SparseRow, sparse_columns, sparse_rows};
+
+use crate::circuit::HeadKind;
+use crate::weights::{InputKind, OutputKind, Weights};
+
+/// How the forward pass is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Sparse rows, indexed hard-max heads.
+    Fast,
+    /// Dense matrices, every position scanned.
+    Reference,
+}
+
+/// A token as the engine sees it: `(input field index, value)` pairs.
+pub type TokenFields = [(usize, i64)];
+
+struct HeadRows {
+    q: Vec<SparseRow>,
+    k: Vec<SparseRow>,
+    v: Vec<SparseRow>,
+    /// For each value component, where it is added in the residual.
+    out: Vec<Vec<(u32, f64)>>,
+}
+
+struct LayerRows {
+    heads: Vec<HeadRows>,
+    gate: Vec<SparseRow>,
+    val: Vec<SparseRow>,
+    out: Vec<Vec<(u32, f64)>>,
+}
+
+/// Weights prepared for running.
+pub struct Model {
+    weights: Arc<Weights>,
+    layers: Vec<LayerRows>,
+}
+
+impl Model {
+    pub fn new(weights: Arc<Weights>) -> Model {
+        let layers = weights
+            .layers
+            .iter()
+            .map(|layer| LayerRows {
+                heads: layer
+                    .heads
+                    .iter()
+                    .map(|h| HeadRows {
+                        q: sparse_rows(&h.w_q, Some(&h.b_q)),
+                        k: sparse_rows(&h.w_k, Some(&h.b_k)),
+                        v: sparse_rows(&h.w_v, Some(&h.b_v)),
+                        out: sparse_columns(&h.w_o),
+                    })
+                    .collect(),
+                gate: sparse_rows(&layer.w_gate, Some(&layer.b_gate)),
+                val: sparse_rows(&layer.w_val, Some(&layer.b_val)),
+                out: sparse_columns(&layer.w_out),
+            })
+            .collect();
+        Model { weights, layers }
+    }
+
+    pub fn weights(&self) -> &Arc<Weights> {
+        &self.weights
+    }
+
+    /// The residual vector of a token at `position`.
+    pub fn embed(&self, fields: &TokenFields, position: usize) -> Result<Vec<f64>, String> {
+        let w = &self.weights;
+        let mut x = vec![0.0; w.d_model()];
+        x[w.position_dim] = position as f64;
+        for &(field, value) in fields {
+            let input = w
+                .inputs
+                .get(field)
+                .ok_or_else(|| format!("token field {field} does not exist"))?;
+            match &input.kind {
+                InputKind::Table { min, table } => {
+                    let row = value
+                        .checked_sub(*min)
+                        .and_then(|r| usize::try_from(r).ok())
+                        .filter(|&r| r < table.nrows())
+                        .ok_or_else(|| format!("value {value} is outside field {}", input.name))?;
+                    for (xi, t) in x.iter_mut().zip(table.row(row)) {
+                        *xi += t;
+                    }
+                }
+                InputKind::Numeric {
+                    min,
+                    max,
+                    linear,
+                    quadratic,
+                } => {
+                    if value < *min || value > *max {
+                        return Err(format!(
+                            "value {value} is outside field {} ({min}..={max})",
+                            input.name
+                        ));
+                    }
+                    let v = value as f64;
+                    for ((xi, l), q) in x.iter_mut().zip(linear).zip(quadratic) {
+                        *xi += v * l + v * v * q;
+                    }
+                }
+            }
+        }
+        Ok(x)
+    }
+}
+
+enum Cache {
+    Lookup(KeyValueStore),
+    Sum(Vec<f64>),
+    Cross { memory: usize },
+}
+
+/// The caches of one sequence being run.
+pub struct Session {
+    model: Arc<Model>,
+    mode: Mode,
+    position: usize,
+    caches: Vec<Vec<Cache>>,
+    /// External memories of the cross-attention heads, by (layer, head).
+    memories: Vec<Vec<Option<KeyValueStore>>>,
+}
+
+/// Projects `x` through sparse rows (fast) or the dense matrix (reference).
+fn project(
+    rows: &[SparseRow],
+    dense: &ndarray::Array2<f64>,
+    bias: &ndarray::Array1<f64>,
+    x: &[f64],
+    mode: Mode,
+) -> Vec<f64> {
+    match mode {
+        Mode::Fast => rows.iter().map(|r| r.dot(x)).collect(),
+        Mode::Reference => {
+            let xv = ndarray::ArrayView1::from(x);
+            (dense.dot(&xv) + bias).to_vec()
+        }
+    }
+}
+
+impl Session {
+    pub fn new(model: Arc<Model>, mode: Mode) -> Session {
+        let keep_all = mode == Mode::Reference;
+        let caches = model
+            .weights
+            .layers
+            .iter()
+            .map(|layer| {
+                layer
+                    .heads
+                    .iter()
+                    .map(|h| match h.kind {
+                        HeadKind::Lookup => Cache::Lookup(KeyValueStore::new(keep_all)),
+                        HeadKind::Sum => Cache::Sum(vec![0.0; h.w_v.nrows()]),
+                        HeadKind::Cross { memory } => Cache::Cross { memory },
+                    })
+                    .collect()
+            })
+            .collect();
+        let memories = model
+            .weights
+            .layers
+            .iter()
+            .map(|layer| {
+                layer
+                    .heads
+                    .iter()
+                    .map(|h| {
+                        matches!(h.kind, HeadKind::Cross { .. })
+                            .then(|| KeyValueStore::new(keep_all))
+                    })
+                    .collect()
+            })
+            .collect();
+        Session {
+            model,
+            mode,
+            position: 0,
+            caches,
+            memories,
+        }
+    }
+
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// Positions processed so far (the position the next token will take).
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// Stores an entry in external memory `memory`: its key and value are the
+    /// projections, by every cross-attention head reading that memory, of the
+    /// entry token's embedding.
+    pub fn store_memory_entry(
+        &mut self,
+        memory: usize,
+        fields: &TokenFields,
+    ) -> Result<(), String> {
+        let x = self.model.embed(fields, 0)?;
+        let weights = Arc::clone(&self.model.weights);
+        for (l, layer) in weights.layers.iter().enumerate() {
+            for (h, head) in layer.heads.iter().enumerate() {
+                if head.kind == (HeadKind::Cross { memory }) {
+                    let rows = &self.model.layers[l].heads[h];
+                    let key = project(&rows.k, &head.w_k, &head.b_k, &x, self.mode);
+                    let value = project(&rows.v, &head.w_v, &head.b_v, &x, self.mode);
+                    let store = self.memories[l][h]
+                        .as_mut()
+                        .expect("cross heads have a memory");
+                    let entry = store.len();
+                    store.push(entry, &key, &value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one forward pass on `fields` at the next position and returns the
+    /// argmax of every output field. When `writes_memory` is set, the token is a
+    /// write to that memory: the cross-attention heads reading it store the
+    /// key/value vectors they project at this position before they read.
+    pub fn step(
+        &mut self,
+        fields: &TokenFields,
+        writes_memory: Option<usize>,
+        mut capture: Option<&mut PassCapture>,
+    ) -> Result<Vec<i64>, String> {
+        let model = Arc::clone(&self.model);
+        let weights = &model.weights;
+        let position = self.position;
+        let mut x = model.embed(fields, position)?;
+        if let Some(c) = capture.as_deref_mut() {
+            c.position = position;
+            c.layers.clear();
+        }
+        for (l, layer) in weights.layers.iter().enumerate() {
+            let rows = &model.layers[l];
+            let mut layer_capture = capture.as_ref().map(|_| LayerCapture {
+                resid_pre: x.clone(),
+                ..LayerCapture::default()
+            });
+            let mut delta = vec![0.0; x.len()];
+            for (h, head) in layer.heads.iter().enumerate() {
+                let head_rows = &rows.heads[h];
+                let value_dims = head.w_v.nrows();
+                let v = project(&head_rows.v, &head.w_v, &head.b_v, &x, self.mode);
+                let (read, hit): (Vec<f64>, Option<Hit>) = match &mut self.caches[l][h] {
+                    Cache::Sum(total) => {
+                        for (t, vi) in total.iter_mut().zip(&v) {
+                            *t += vi;
+                        }
+                        (total.clone(), None)
+                    }
+                    Cache::Lookup(store) => {
+                        let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
+                        store.push(position, &k, &v);
+                        let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
+                        let found = match self.mode {
+                            Mode::Fast => store.argmax(&q),
+                            Mode::Reference => store.argmax_dense(&q),
+                        };
+                        match found {
+                            Some((hit, value)) => (value.to_vec(), Some(hit)),
+                            None => (vec![0.0; value_dims], None),
+                        }
+                    }
+                    Cache::Cross { memory } => {
+                        let store = self.memories[l][h]
+                            .as_mut()
+                            .expect("cross heads have a memory");
+                        if writes_memory == Some(*memory) {
+                            let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
+                            let entry = store.len();
+                            store.push(entry, &k, &v);
+                        }
+                        let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
+                        let found = match self.mode {
+                            Mode::Fast => store.argmax(&q),
+                            Mode::Reference => store.argmax_dense(&q),
+                        };
+                        match found {
+                            Some((hit, value)) => (value.to_vec(), Some(hit)),
+                            None => (vec![0.0; value_dims], None),
+                        }
+                    }
+                };
+                for (component, targets) in head_rows.out.iter().enumerate() {
+                    for &(dim, w) in targets {
+                        delta[dim as usize] += w * read[component];
+                    }
+                }
+                if let Some(lc) = layer_capture.as_mut() {
+                    lc.heads.push(HeadCapture { hit, value: read });
+                }
+            }
+            for (xi, d) in x.iter_mut().zip(&delta) {
+                *xi += d;
+            }
+            if let Some(lc) = layer_capture.as_mut() {
+                lc.resid_mid = x.clone();
+            }
+            let mut delta = vec![0.0; x.len()];
+            let gates = project(&rows.gate, &layer.w_gate, &layer.b_gate, &x, self.mode);
+            let values = match self.mode {
+                Mode::Reference => Some(project(
+                    &rows.val,
+                    &layer.w_val,
+                    &layer.b_val,
+                    &x,
+                    self.mode,
+                )),
+                Mode::Fast => None,
+            };
+            for (n, &g) in gates.iter().enumerate() {
+                if g <= 0.0 {
+                    continue;
+                }
+                let value = match &values {
+                    Some(values) => values[n],
+                    None => rows.val[n].dot(&x),
+                };
+                let activation = g * value;
+                if activation != 0.0 {
+                    for &(dim, w) in &rows.out[n] {
+                        delta[dim as usize] += w * activation;
+                    }
+                }
+                if let Some(lc) = layer_capture.as_mut() {
+                    lc.neurons.push(NeuronCapture {
+                        index: n,
+                        gate: g,
+                        value,
+                    });
+                }
+            }
+            for (xi, d) in x.iter_mut().zip(&delta) {
+                *xi += d;
+            }
+            if let (Some(c), Some(mut lc)) = (capture.as_deref_mut(), layer_capture) {
+                lc.resid_post = x.clone();
+                c.layers.push(lc);
+            }
+        }
+        let emitted = self.unembed(&x, capture.as_deref_mut());
+        self.position += 1;
+        Ok(emitted)
+    }
+
+    fn unembed(&self, x: &[f64], mut capture: Option<&mut PassCapture>) -> Vec<i64> {
+        if let Some(c) = capture.as_deref_mut() {
+            c.logits.clear();
+        }
+        let xv = ndarray::ArrayView1::from(x);
+        self.model
+            .weights
+            .outputs
+            .iter()
+            .map(|field| match &field.kind {
+                OutputKind::Categorical { w, b } => {
+                    let logits = w.dot(&xv) + b;
+                    let mut best = 0;
+                    for (i, &l) in logits.iter().enumerate() {
+                        if l > logits[best] {
+                            best = i;
+                        }
+                    }
+                    if let Some(c) = capture.as_deref_mut() {
+                        c.logits.push(FieldLogits::from_logits(
+                            &field.name,
+                            0,
+                            logits.as_slice().unwrap_or(&[]),
+                        ));
+                    }
+                    best as i64
+                }
+                OutputKind::Quadratic {
+                    min,
+                    max,
+                    readout,
+                    bias,
+                } => {
+                    let r = readout.dot(&xv) + bias;
+                    let chosen = match self.mode {
+                        // Ties (R exactly halfway) go to the smaller value, as in the scan.
+                        Mode::Fast => ((r - 0.5).ceil()).clamp(*min as f64, *max as f64) as i64,
+                        Mode::Reference => {
+                            let mut best = *min;
+                            for t in *min..=*max {
+                                if quadratic_logit(t, r) > quadratic_logit(best, r) {
+                                    best = t;
+                                }
+                            }
+                            best
+                        }
+                    };
+                    if let Some(c) = capture.as_deref_mut() {
+                        c.logits.push(FieldLogits::around_quadratic(
+                            &field.name,
+                            chosen,
+                            *min,
+                            *max,
+                            r,
+                        ));
+                    }
+                    chosen
+                }
+            })
+            .collect()
+    }
+}
+
+/// The seed model's quadratic unembedding: `2·t·R − t²`.
+pub fn quadratic_logit(t: i64, r: f64) -> f64 {
+    let t = t as f64;
+    2.0 * t * r - t * t
+}

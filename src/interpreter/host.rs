@@ -1,0 +1,163 @@
+//! The host loop of SPEC §4, and nothing more: build the prompt, put the initial
+//! file contents into the file memories, run one forward pass at a time,
+//! append the argmax token, store the projected key/value vectors at write
+//! tokens, and decode outputs, writes, traps and the end from the tokens.
+//! No runtime value is computed here.
+
+use std::sync::Arc;
+
+use super::embedding::encode;
+use super::prompt::{check_bounds, decode, file_entries, prompt};
+use super::tokens::{RunStatus, Token, TraceToken};
+use crate::engine::capture::PassCapture;
+use crate::engine::{Mode, Model, Session};
+use crate::files::{FILE_COUNT, FileContents};
+use crate::program::Program;
+use crate::report::{Ending, RunReport};
+use crate::vm::{Trap, TrapKind};
+
+/// A program being run by forward passes.
+pub struct TransformerRun {
+    session: Session,
+    program: Arc<Program>,
+    /// The token the next pass reads (the last one appended).
+    token: TraceToken,
+    prompt_len: usize,
+    steps: u64,
+    outputs: Vec<i32>,
+    files: FileContents,
+    ending: Option<Ending>,
+}
+
+impl TransformerRun {
+    /// Feeds the prompt; the run is then ready for its first pass.
+    pub fn new(
+        model: Arc<Model>,
+        program: Arc<Program>,
+        files: FileContents,
+        mode: Mode,
+    ) -> Result<TransformerRun, String> {
+        check_bounds(&program)?;
+        let mut session = Session::new(model, mode);
+        for (memory, contents) in files.0.iter().enumerate().take(FILE_COUNT) {
+            for entry in file_entries(contents) {
+                session.store_memory_entry(memory, &encode(&entry))?;
+            }
+        }
+        let tokens = prompt(&program);
+        let (last, before) = tokens.split_last().expect("the prompt is never empty");
+        for token in before {
+            session.step(&encode(token), None, None)?;
+        }
+        let Token::Trace(token) = *last else {
+            unreachable!("the prompt ends with the first trace token")
+        };
+        Ok(TransformerRun {
+            session,
+            program,
+            token,
+            prompt_len: tokens.len(),
+            steps: 0,
+            outputs: Vec::new(),
+            files,
+            ending: None,
+        })
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    /// The last token appended (the one the next pass reads).
+    pub fn token(&self) -> &TraceToken {
+        &self.token
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Forward passes run so far, prompt included.
+    pub fn passes(&self) -> u64 {
+        self.session.position() as u64
+    }
+
+    pub fn prompt_len(&self) -> usize {
+        self.prompt_len
+    }
+
+    pub fn finished(&self) -> bool {
+        self.ending.is_some()
+    }
+
+    /// One forward pass: executes one instruction and appends its trace token.
+    pub fn step(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
+        if self.ending.is_some() {
+            return Ok(self.token);
+        }
+        let writes = if self.token.wrote {
+            self.token.file.map(usize::from)
+        } else {
+            None
+        };
+        let fields = self
+            .session
+            .step(&encode(&Token::Trace(self.token)), writes, capture)?;
+        let executed = self.token.ip;
+        let next = decode(&fields);
+        self.steps += 1;
+        if next.out {
+            self.outputs.push(next.value);
+        }
+        if next.wrote
+            && let Some(file) = next.file
+        {
+            let contents = &mut self.files.0[usize::from(file)];
+            let offset = usize::try_from(next.cursor - 1).unwrap_or(0);
+            let byte = next.value as u8;
+            if offset < contents.len() {
+                contents[offset] = byte;
+            } else {
+                contents.resize(offset, 0);
+                contents.push(byte);
+            }
+        }
+        let trap = |kind| {
+            Some(Ending::Trapped(
+                Trap {
+                    kind,
+                    pc: executed as usize,
+                }
+                .message(&self.program),
+            ))
+        };
+        self.ending = match next.status {
+            RunStatus::Running => None,
+            RunStatus::Halted => Some(Ending::Halted),
+            RunStatus::TrapUnreachable => trap(TrapKind::Unreachable),
+            RunStatus::TrapMemory => trap(TrapKind::MemoryOutOfBounds),
+            RunStatus::TrapFileNotOpen => trap(TrapKind::FileNotOpen),
+            RunStatus::TrapFileFull => trap(TrapKind::FileFull),
+        };
+        self.token = next;
+        Ok(next)
+    }
+
+    /// Runs until the program stops or `max_steps` instructions have run.
+    pub fn run(&mut self, max_steps: u64) -> Result<(), String> {
+        while self.ending.is_none() && self.steps < max_steps {
+            self.step(None)?;
+        }
+        Ok(())
+    }
+
+    pub fn report(&self) -> RunReport {
+        RunReport {
+            outputs: self.outputs.clone(),
+            ending: self.ending.clone().unwrap_or(Ending::StepLimit),
+            files: self.files.clone(),
+            steps: self.steps,
+            tokens: self.passes(),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Stack values (layer 1): two hard-max lookup heads read the values at slots
+//! `depth − 1` (the top) and `depth − 2` (the one below).
+//!
+//! A trace token that pushed a value holds it at slot `depth − 1` of its own
+//! position (its depth includes its own change). The key `(2s, −s²)` against the
+//! query `(q, 1)` scores `q² − (q − s)²`, highest where s = q, and exact ties go
+//! to the latest push: the current value of that slot. Tokens that pushed
+//! nothing are excluded by a large negative score.
+
+use super::{Builder, EXCLUDE, L_STACK};
+use crate::circuit::{Head, HeadKind, Lin};
+
+pub(super) fn build(b: &mut Builder) {
+    let key = vec![
+        (b.lin("depth") - 1.0) * 2.0,
+        -b.lin("slot_sq") - EXCLUDE + b.lin("tok.push") * EXCLUDE,
+    ];
+    for (name, below, out, doc) in [
+        ("stack.top", 1.0, "top.b", "the value on top of the stack"),
+        (
+            "stack.second",
+            2.0,
+            "second.b",
+            "the value just below the top",
+        ),
+    ] {
+        let head = Head {
+            name: name.into(),
+            doc: doc.into(),
+            kind: HeadKind::Lookup,
+            query: vec![b.lin("depth") - below, Lin::constant(1.0)],
+            key: key.clone(),
+            value: b.dims("tok.v.b", 32).into_iter().map(Lin::dim).collect(),
+            output: b.dims(out, 32),
+        };
+        b.head(L_STACK, head);
+    }
+}

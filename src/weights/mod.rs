@@ -1,0 +1,152 @@
+//! The assembled model as matrices: what `wasmtf compile` writes, what the engine
+//! runs, and what the debugger names. Every tensor has a path-like name
+//! (`layers.3.attn.stack.top.w_q`); [`io`] stores them as safetensors plus a
+//! JSON sidecar of names.
+
+pub mod io;
+
+use ndarray::{Array1, Array2};
+
+use crate::circuit::HeadKind;
+
+/// The whole model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    /// Names of the residual dimensions.
+    pub dims: Vec<String>,
+    /// The dimension set to the position index.
+    pub position_dim: usize,
+    pub inputs: Vec<InputFieldWeights>,
+    pub layers: Vec<LayerWeights>,
+    pub outputs: Vec<OutputFieldWeights>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputFieldWeights {
+    pub name: String,
+    pub kind: InputKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// Row `v - min` is the embedding of value v.
+    Table { min: i64, table: Array2<f64> },
+    /// `v·linear + v²·quadratic` for v in `min..=max`.
+    Numeric {
+        min: i64,
+        max: i64,
+        linear: Array1<f64>,
+        quadratic: Array1<f64>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadWeights {
+    pub name: String,
+    pub doc: String,
+    pub kind: HeadKind,
+    /// `[d_head × d_model]`, and the bias `[d_head]`.
+    pub w_q: Array2<f64>,
+    pub b_q: Array1<f64>,
+    pub w_k: Array2<f64>,
+    pub b_k: Array1<f64>,
+    /// `[d_value × d_model]`, bias `[d_value]`.
+    pub w_v: Array2<f64>,
+    pub b_v: Array1<f64>,
+    /// `[d_model × d_value]`.
+    pub w_o: Array2<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerWeights {
+    pub doc: String,
+    pub heads: Vec<HeadWeights>,
+    pub neuron_names: Vec<String>,
+    /// `[d_ffn × d_model]` and `[d_ffn]`: the gate `ReLU(w_gate·x + b_gate)`.
+    pub w_gate: Array2<f64>,
+    pub b_gate: Array1<f64>,
+    /// `[d_ffn × d_model]` and `[d_ffn]`: the value multiplied by the gate.
+    pub w_val: Array2<f64>,
+    pub b_val: Array1<f64>,
+    /// `[d_model × d_ffn]`.
+    pub w_out: Array2<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputFieldWeights {
+    pub name: String,
+    pub kind: OutputKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputKind {
+    /// `logits = w·x + b`, `[n × d_model]` and `[n]`.
+    Categorical { w: Array2<f64>, b: Array1<f64> },
+    /// `R = readout·x + bias`; `logit(t) = 2tR − t²` for t in `min..=max`.
+    Quadratic {
+        min: i64,
+        max: i64,
+        readout: Array1<f64>,
+        bias: f64,
+    },
+}
+
+impl Weights {
+    pub fn d_model(&self) -> usize {
+        self.dims.len()
+    }
+
+    /// Every parameter, and how many of them are not zero.
+    pub fn parameter_counts(&self) -> (usize, usize) {
+        let mut total = 0;
+        let mut nonzero = 0;
+        let mut count = |values: &mut dyn Iterator<Item = &f64>| {
+            for v in values {
+                total += 1;
+                if *v != 0.0 {
+                    nonzero += 1;
+                }
+            }
+        };
+        for field in &self.inputs {
+            match &field.kind {
+                InputKind::Table { table, .. } => count(&mut table.iter()),
+                InputKind::Numeric {
+                    linear, quadratic, ..
+                } => {
+                    count(&mut linear.iter());
+                    count(&mut quadratic.iter());
+                }
+            }
+        }
+        for layer in &self.layers {
+            for head in &layer.heads {
+                for m in [&head.w_q, &head.w_k, &head.w_v, &head.w_o] {
+                    count(&mut m.iter());
+                }
+                for b in [&head.b_q, &head.b_k, &head.b_v] {
+                    count(&mut b.iter());
+                }
+            }
+            for m in [&layer.w_gate, &layer.w_val, &layer.w_out] {
+                count(&mut m.iter());
+            }
+            for b in [&layer.b_gate, &layer.b_val] {
+                count(&mut b.iter());
+            }
+        }
+        for field in &self.outputs {
+            match &field.kind {
+                OutputKind::Categorical { w, b } => {
+                    count(&mut w.iter());
+                    count(&mut b.iter());
+                }
+                OutputKind::Quadratic { readout, bias, .. } => {
+                    count(&mut readout.iter());
+                    count(&mut std::iter::once(bias));
+                }
+            }
+        }
+        (total, nonzero)
+    }
+}
