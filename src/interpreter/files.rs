@@ -220,11 +220,13 @@ fn results(b: &mut Builder) {
         Lin::constant(1.0),
         vec![(open, 1.0)],
     );
+    // A write happens when the file is open and not full (else it traps).
     let wrote = b.d("next.wrote");
+    let gate = b.op("fd_write") + b.lin("file.ok") - b.lin("trap.full") - 1.0;
     b.neuron(
         L_FILES,
         "files.wrote",
-        b.op("fd_write"),
+        gate,
         Lin::constant(1.0),
         vec![(wrote, 1.0)],
     );
