@@ -28,6 +28,9 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// One stored entry: position, key, value.
+type Entry = (usize, Vec<f64>, Vec<f64>);
+
 /// For one distinct key: its latest entry.
 #[derive(Debug, Clone)]
 struct Latest {
@@ -45,7 +48,7 @@ pub struct KeyValueStore {
     index: HashMap<Vec<u64>, usize>,
     distinct: Vec<Latest>,
     /// Every entry, kept only for the dense reference.
-    all: Option<Vec<(usize, Vec<f64>, Vec<f64>)>>,
+    all: Option<Vec<Entry>>,
 }
 
 impl KeyValueStore {

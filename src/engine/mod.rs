@@ -366,7 +366,7 @@ impl Session {
                 c.layers.push(lc);
             }
         }
-        let emitted = self.unembed(&x, capture.as_deref_mut());
+        let emitted = self.unembed(&x, capture);
         self.position += 1;
         Ok(emitted)
     }
