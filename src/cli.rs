@@ -9,10 +9,13 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::engine::{Mode, Model};
 use crate::files::FileContents;
+use crate::interpreter::TransformerRun;
 use crate::program::Program;
 use crate::report::{Ending, RunReport, exit};
 use crate::vm::Vm;
+use crate::weights::{self, Weights, io::Architecture};
 
 /// The step limit when `--max-steps` is not given.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000_000;
@@ -32,6 +35,18 @@ struct Cli {
 enum Command {
     /// Run a program and print its outputs.
     Run(RunArgs),
+    /// Compile the interpreter into weights/wasmtf.safetensors and its JSON sidecar.
+    Compile {
+        /// Directory to write into (default: weights/ in the current directory).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+    /// Print the architecture of the weights.
+    Inspect {
+        /// Weights to describe instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -50,6 +65,9 @@ struct RunArgs {
     /// Print one JSON object instead of one output per line.
     #[arg(long)]
     json: bool,
+    /// Weights to run instead of the built-in ones (transformer engine only).
+    #[arg(long, value_name = "PATH")]
+    weights: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,6 +94,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compile { out_dir } => compile(out_dir),
+        Command::Inspect { weights } => inspect(weights),
     };
     match result {
         Ok(status) => status,
@@ -93,9 +113,20 @@ pub fn load_program_file(path: &Path) -> Result<Program, String> {
     Program::from_bytes(&path.display().to_string(), &bytes).map_err(|error| error.to_string())
 }
 
+/// The built-in weights, or those of `path`.
+pub fn load_weights(path: Option<&Path>) -> Result<Weights, String> {
+    match path {
+        Some(path) => weights::load_file(path),
+        None => weights::load_default(),
+    }
+}
+
 fn run(args: &RunArgs) -> Result<i32, String> {
     let program = Arc::new(load_program_file(&args.program)?);
     let files = FileContents::from_args(&args.files)?;
+    if args.engine == Engine::Vm && args.weights.is_some() {
+        return Err("--weights applies to the transformer engine, not --engine vm".into());
+    }
     let report = match args.engine {
         Engine::Vm => {
             let mut vm = Vm::new(program, files);
@@ -103,9 +134,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             vm.report()
         }
         Engine::Transformer => {
-            return Err(
-                "the transformer engine is not built yet; run with --engine vm".to_string(),
-            );
+            let weights = load_weights(args.weights.as_deref())?;
+            let model = Arc::new(Model::new(Arc::new(weights)));
+            let mut run = TransformerRun::new(model, program, files, Mode::Fast)?;
+            run.run(args.max_steps)?;
+            run.report()
         }
     };
     print_report(&report, args);
@@ -132,4 +165,33 @@ fn print_report(report: &RunReport, args: &RunArgs) {
             report.steps
         ),
     }
+}
+
+fn compile(out_dir: Option<PathBuf>) -> Result<i32, String> {
+    let dir = out_dir.unwrap_or_else(|| PathBuf::from("weights"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let compiled = weights::compile();
+    let tensors = dir.join("wasmtf.safetensors");
+    let sidecar = dir.join("wasmtf.json");
+    std::fs::write(&tensors, weights::io::to_safetensors(&compiled))
+        .map_err(|e| format!("cannot write {}: {e}", tensors.display()))?;
+    std::fs::write(&sidecar, Architecture::of(&compiled).to_json())
+        .map_err(|e| format!("cannot write {}: {e}", sidecar.display()))?;
+    let (total, nonzero) = compiled.parameter_counts();
+    println!(
+        "wrote {} and {} ({total} parameters, {nonzero} nonzero)",
+        tensors.display(),
+        sidecar.display()
+    );
+    Ok(exit::HALTED)
+}
+
+fn inspect(path: Option<PathBuf>) -> Result<i32, String> {
+    let weights = load_weights(path.as_deref())?;
+    let source = path.map_or_else(
+        || "built-in weights".to_string(),
+        |p| p.display().to_string(),
+    );
+    print!("{}", crate::inspect::describe(&weights, &source));
+    Ok(exit::HALTED)
 }

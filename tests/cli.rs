@@ -274,12 +274,73 @@ fn bad_arguments_exit_1_with_a_clear_message() {
 }
 
 #[test]
-fn the_transformer_engine_is_the_default_and_says_it_is_not_built_yet() {
+fn the_transformer_is_the_default_engine_and_agrees_with_the_vm() {
     let scratch = Scratch::new("transformer");
     let program = scratch.file("echo.wat", ECHO);
-    refused(&["run", &program], "transformer engine is not built yet");
+    let input = scratch.file("in.txt", "AB");
+    let file = format!("0={input}");
+    let by_default = wasmtf(&["run", &program, "--file", &file, "--json"]);
+    let transformer = wasmtf(&[
+        "run",
+        &program,
+        "--file",
+        &file,
+        "--json",
+        "--engine",
+        "transformer",
+    ]);
+    let vm = wasmtf(&["run", &program, "--file", &file, "--json", "--engine", "vm"]);
+    assert_eq!(by_default.status.code(), Some(0), "{}", stderr(&by_default));
+    assert_eq!(stdout(&by_default), stdout(&transformer));
+    let parse = |o: &Output| serde_json::from_str::<serde_json::Value>(&stdout(o)).unwrap();
+    let (mut t, mut v) = (parse(&transformer), parse(&vm));
+    // The prompt is BOS, 24 instruction tokens and the first trace token: 25
+    // passes read all but the last; then one pass per executed instruction (46),
+    // the first of which reads the prompt's last token.
+    assert_eq!(t["tokens"], 25 + 46);
+    assert_eq!(v["tokens"], 0);
+    t.as_object_mut().unwrap().remove("tokens");
+    v.as_object_mut().unwrap().remove("tokens");
+    assert_eq!(t, v);
+}
+
+#[test]
+fn weights_that_do_not_fit_are_refused() {
+    let scratch = Scratch::new("weights");
+    let program = scratch.file("echo.wat", ECHO);
+    let junk = scratch.file("junk.safetensors", "not weights at all");
     refused(
-        &["run", &program, "--engine", "transformer"],
-        "transformer engine is not built yet",
+        &["run", &program, "--weights", &junk],
+        "not a safetensors file",
     );
+    let missing = scratch.0.join("none.safetensors").display().to_string();
+    refused(&["run", &program, "--weights", &missing], "cannot read");
+    refused(&["inspect", "--weights", &junk], "not a safetensors file");
+    refused(
+        &["run", &program, "--engine", "vm", "--weights", &junk],
+        "--weights applies to the transformer",
+    );
+}
+
+#[test]
+fn inspect_prints_the_architecture() {
+    let output = wasmtf(&["inspect"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for needle in [
+        "d_model",
+        "layers         4",
+        "heads/layer",
+        "d_head",
+        "d_ffn",
+        "vocabulary",
+        "parameters",
+        "nonzero",
+        "layer 0:",
+        "depth (sum)",
+        "file.byte.0 (cross:file0)",
+        "alu.mul",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
 }

@@ -150,3 +150,33 @@ impl Weights {
         (total, nonzero)
     }
 }
+
+/// The committed weights, embedded in the binary as its default.
+pub const DEFAULT_WEIGHTS: &[u8] = include_bytes!("../../weights/wasmtf.safetensors");
+
+/// Where `wasmtf compile` writes, relative to the working directory.
+pub const WEIGHTS_FILE: &str = "weights/wasmtf.safetensors";
+pub const SIDECAR_FILE: &str = "weights/wasmtf.json";
+
+/// The interpreter compiled afresh.
+pub fn compile() -> Weights {
+    crate::circuit::assemble(&crate::interpreter::build())
+}
+
+/// The architecture every weights file must have (that of [`compile`]).
+pub fn architecture() -> &'static io::Architecture {
+    static ARCHITECTURE: std::sync::OnceLock<io::Architecture> = std::sync::OnceLock::new();
+    ARCHITECTURE.get_or_init(|| io::Architecture::of(&compile()))
+}
+
+/// The embedded default weights.
+pub fn load_default() -> Result<Weights, String> {
+    io::from_safetensors(DEFAULT_WEIGHTS, architecture())
+        .map_err(|e| format!("the built-in weights: {e}"))
+}
+
+/// Weights from a file, refused with a reason when they do not fit.
+pub fn load_file(path: &std::path::Path) -> Result<Weights, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    io::from_safetensors(&bytes, architecture()).map_err(|e| format!("{}: {e}", path.display()))
+}

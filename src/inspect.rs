@@ -1,0 +1,128 @@
+//! `wasmtf inspect`: the architecture in the manner of the seed model's card —
+//! sizes, parameter counts, and one line per layer generated from the names of
+//! its heads and neuron groups.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::circuit::HeadKind;
+use crate::weights::{InputKind, OutputKind, Weights};
+
+/// Neuron names share a group prefix (`alu.add`, `memory.addr`): their first two
+/// dot-separated parts.
+fn group_of(name: &str) -> String {
+    name.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+fn field_size(min: i64, max: i64) -> f64 {
+    (max - min + 1) as f64
+}
+
+/// The architecture card.
+pub fn describe(w: &Weights, source: &str) -> String {
+    let mut out = String::new();
+    let (total, nonzero) = w.parameter_counts();
+    let heads: Vec<String> = w.layers.iter().map(|l| l.heads.len().to_string()).collect();
+    let ffn: Vec<String> = w
+        .layers
+        .iter()
+        .map(|l| l.neuron_names.len().to_string())
+        .collect();
+    let mut d_heads: Vec<usize> = w
+        .layers
+        .iter()
+        .flat_map(|l| l.heads.iter().map(|h| h.w_q.nrows()))
+        .filter(|&d| d > 0)
+        .collect();
+    d_heads.sort_unstable();
+    d_heads.dedup();
+    let input_sizes: Vec<f64> = w
+        .inputs
+        .iter()
+        .map(|f| match &f.kind {
+            InputKind::Table { table, .. } => table.nrows() as f64,
+            InputKind::Numeric { min, max, .. } => field_size(*min, *max),
+        })
+        .collect();
+    let output_sizes: Vec<f64> = w
+        .outputs
+        .iter()
+        .map(|f| match &f.kind {
+            OutputKind::Categorical { w, .. } => w.nrows() as f64,
+            OutputKind::Quadratic { min, max, .. } => field_size(*min, *max),
+        })
+        .collect();
+    let log_size = |sizes: &[f64]| sizes.iter().map(|s| s.log10()).sum::<f64>();
+    let _ = writeln!(out, "wasmtf transformer — {source}");
+    let _ = writeln!(out, "  d_model        {}", w.d_model());
+    let _ = writeln!(out, "  layers         {}", w.layers.len());
+    let _ = writeln!(out, "  heads/layer    {}", heads.join(", "));
+    let _ = writeln!(
+        out,
+        "  d_head         {} (sum heads: none)",
+        d_heads
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "  d_ffn          {} (gated ReLU neurons per layer)",
+        ffn.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "  vocabulary     emitted tokens: {} fields, ~10^{:.0} tokens; prompt tokens: {} input fields",
+        output_sizes.len(),
+        log_size(&output_sizes),
+        input_sizes.len()
+    );
+    let _ = writeln!(
+        out,
+        "  unembedding    {}",
+        w.outputs
+            .iter()
+            .map(|f| match &f.kind {
+                OutputKind::Categorical { w, .. } => format!("{}({})", f.name, w.nrows()),
+                OutputKind::Quadratic { min, max, .. } =>
+                    format!("{}[{min}..{max}] quadratic", f.name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(out, "  parameters     {total}");
+    let _ = writeln!(
+        out,
+        "  nonzero        {nonzero} ({:.2}%)",
+        100.0 * nonzero as f64 / total.max(1) as f64
+    );
+    let _ = writeln!(out);
+    for (l, layer) in w.layers.iter().enumerate() {
+        let _ = writeln!(out, "  layer {l}: {}", layer.doc);
+        let head_list: Vec<String> = layer
+            .heads
+            .iter()
+            .map(|h| {
+                let kind = match h.kind {
+                    HeadKind::Lookup => "lookup".to_string(),
+                    HeadKind::Sum => "sum".to_string(),
+                    HeadKind::Cross { memory } => format!("cross:file{memory}"),
+                };
+                format!("{} ({kind})", h.name)
+            })
+            .collect();
+        if !head_list.is_empty() {
+            let _ = writeln!(out, "    attention  {}", head_list.join(", "));
+        }
+        let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+        for name in &layer.neuron_names {
+            *groups.entry(group_of(name)).or_default() += 1;
+        }
+        if !groups.is_empty() {
+            let list: Vec<String> = groups.iter().map(|(g, n)| format!("{g}×{n}")).collect();
+            let _ = writeln!(out, "    ffn        {}", list.join(", "));
+        }
+    }
+    out
+}
