@@ -29,11 +29,11 @@ fn the_embedded_weights_load_into_exactly_the_compiled_model() {
     assert_eq!(load_default().unwrap(), compile());
 }
 
+/// A tensor as stored: name, dtype, shape, bytes.
+type Stored = (String, safetensors::Dtype, Vec<usize>, Vec<u8>);
+
 /// The committed file's tensors and metadata, to rebuild altered copies.
-fn parts() -> (
-    Vec<(String, safetensors::Dtype, Vec<usize>, Vec<u8>)>,
-    HashMap<String, String>,
-) {
+fn parts() -> (Vec<Stored>, HashMap<String, String>) {
     let st = SafeTensors::deserialize(DEFAULT_WEIGHTS).unwrap();
     let (_, metadata) = SafeTensors::read_metadata(DEFAULT_WEIGHTS).unwrap();
     let tensors = st
@@ -51,10 +51,7 @@ fn parts() -> (
     (tensors, metadata.metadata().clone().unwrap())
 }
 
-fn rebuild(
-    tensors: &[(String, safetensors::Dtype, Vec<usize>, Vec<u8>)],
-    metadata: HashMap<String, String>,
-) -> Vec<u8> {
+fn rebuild(tensors: &[Stored], metadata: HashMap<String, String>) -> Vec<u8> {
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
         .map(|(n, d, s, b)| (n.clone(), TensorView::new(*d, s.clone(), b).unwrap()))
