@@ -180,3 +180,34 @@ pub fn load_file(path: &std::path::Path) -> Result<Weights, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     io::from_safetensors(&bytes, architecture()).map_err(|e| format!("{}: {e}", path.display()))
 }
+
+impl Weights {
+    /// Zeroes the output of every head whose name starts with `prefix`, so it
+    /// adds nothing to the residual; returns how many heads.
+    pub fn ablate_heads(&mut self, prefix: &str) -> usize {
+        let mut count = 0;
+        for head in self.layers.iter_mut().flat_map(|l| l.heads.iter_mut()) {
+            if head.name.starts_with(prefix) {
+                head.w_o.fill(0.0);
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// Zeroes every neuron whose name starts with `prefix` (its gate row, so it
+    /// never fires); returns how many neurons.
+    pub fn ablate_neurons(&mut self, prefix: &str) -> usize {
+        let mut count = 0;
+        for layer in &mut self.layers {
+            for (n, name) in layer.neuron_names.iter().enumerate() {
+                if name.starts_with(prefix) {
+                    layer.w_gate.row_mut(n).fill(0.0);
+                    layer.b_gate[n] = 0.0;
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+}

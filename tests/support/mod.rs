@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod oracle;
 pub mod random_program;
+pub mod transformer;
 
 /// The five `env` imports of SPEC §2 in WAT, named `$output`, `$fd_open`,
 /// `$fd_read`, `$fd_write` and `$fd_close`, for tests that write bodies.
