@@ -6,10 +6,10 @@ mod support;
 use std::sync::Arc;
 
 use support::corpus::load_corpus;
-use wasmtf::circuit::assemble;
-use wasmtf::engine::{Mode, Model};
+use support::transformer::model;
+use wasmtf::engine::Mode;
 use wasmtf::files::FileContents;
-use wasmtf::interpreter::{TransformerRun, build};
+use wasmtf::interpreter::TransformerRun;
 use wasmtf::program::Program;
 use wasmtf::vm::Vm;
 
@@ -17,7 +17,7 @@ const BUDGET: u64 = 50_000;
 
 #[test]
 fn the_transformer_matches_the_vm_on_every_corpus_case() {
-    let model = Arc::new(Model::new(Arc::new(assemble(&build()))));
+    let model = model();
     let mut failures = Vec::new();
     let mut cases = 0;
     let mut passes = 0;

@@ -1,20 +1,17 @@
-//! Small programs through the compiled transformer, compared with the VM.
+//! Small programs through the compiled transformer, compared with the VM with
+//! the trace printed on failure: the first place to look when a mechanism breaks.
 
 mod support;
 
 use std::sync::Arc;
 
 use support::ENV_IMPORTS;
-use wasmtf::circuit::assemble;
-use wasmtf::engine::{Mode, Model};
+use support::transformer::model;
+use wasmtf::engine::Mode;
 use wasmtf::files::FileContents;
-use wasmtf::interpreter::{TransformerRun, build};
+use wasmtf::interpreter::TransformerRun;
 use wasmtf::program::Program;
 use wasmtf::vm::Vm;
-
-fn model() -> Arc<Model> {
-    Arc::new(Model::new(Arc::new(assemble(&build()))))
-}
 
 fn compare(body: &str, files: FileContents) {
     let source = format!(

@@ -163,6 +163,12 @@ fn project(
 
 impl Session {
     pub fn new(model: Arc<Model>, mode: Mode) -> Session {
+        Session::starting_at(model, mode, 0)
+    }
+
+    /// A session whose first token takes position `first`, as if `first` tokens
+    /// had come before: for testing exactness at long trace lengths.
+    pub fn starting_at(model: Arc<Model>, mode: Mode, first: usize) -> Session {
         let keep_all = mode == Mode::Reference;
         let caches = model
             .weights
@@ -198,7 +204,7 @@ impl Session {
         Session {
             model,
             mode,
-            position: 0,
+            position: first,
             caches,
             memories,
         }

@@ -23,6 +23,8 @@ pub struct TransformerRun {
     /// The token the next pass reads (the last one appended).
     token: TraceToken,
     prompt_len: usize,
+    /// The position of the prompt's first token.
+    first_position: usize,
     steps: u64,
     outputs: Vec<i32>,
     files: FileContents,
@@ -37,8 +39,20 @@ impl TransformerRun {
         files: FileContents,
         mode: Mode,
     ) -> Result<TransformerRun, String> {
+        TransformerRun::starting_at(model, program, files, mode, 0)
+    }
+
+    /// A run whose prompt starts at position `first` (see
+    /// [`Session::starting_at`]): exactness tests at long trace lengths.
+    pub fn starting_at(
+        model: Arc<Model>,
+        program: Arc<Program>,
+        files: FileContents,
+        mode: Mode,
+        first: usize,
+    ) -> Result<TransformerRun, String> {
         check_bounds(&program)?;
-        let mut session = Session::new(model, mode);
+        let mut session = Session::starting_at(model, mode, first);
         for (memory, contents) in files.0.iter().enumerate().take(FILE_COUNT) {
             for entry in file_entries(contents) {
                 session.store_memory_entry(memory, &encode(&entry))?;
@@ -57,6 +71,7 @@ impl TransformerRun {
             program,
             token,
             prompt_len: tokens.len(),
+            first_position: first,
             steps: 0,
             outputs: Vec::new(),
             files,
@@ -79,7 +94,7 @@ impl TransformerRun {
 
     /// Forward passes run so far, prompt included.
     pub fn passes(&self) -> u64 {
-        self.session.position() as u64
+        (self.session.position() - self.first_position) as u64
     }
 
     pub fn prompt_len(&self) -> usize {
@@ -94,6 +109,12 @@ impl TransformerRun {
     pub fn step(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
         if self.ending.is_some() {
             return Ok(self.token);
+        }
+        if self.session.position() as u64 >= super::MAX_POSITIONS {
+            return Err(format!(
+                "the trace reached {} positions, the bound within which the weights are exact",
+                super::MAX_POSITIONS
+            ));
         }
         let writes = if self.token.wrote {
             self.token.file.map(usize::from)

@@ -34,12 +34,15 @@ pub use output::out_field;
 
 /// Largest program, in instructions.
 pub const MAX_PROGRAM: i64 = 1 << 20;
-/// Largest local index.
-pub const MAX_LOCALS: i64 = 1 << 16;
+/// Most locals (wasmparser's own limit for a function).
+pub const MAX_LOCALS: i64 = 50_000;
 /// Most values a branch may drop.
 pub const MAX_DROP: i64 = 1 << 16;
 /// Largest memory, in bytes (16 pages).
 pub const MAX_MEMORY: i64 = 1 << 20;
+/// Longest sequence (prompt and trace): positions enter the memory heads'
+/// recency steps, which are exact while positions stay below the gates' big-M.
+pub const MAX_POSITIONS: u64 = 1 << 39;
 
 /// Big-M of the gated neurons: larger than any linear quantity they gate
 /// (at most about 2^38), small enough that sums stay exact in f64.
