@@ -14,17 +14,12 @@ use wasmtf::files::FileContents;
 use wasmtf::interpreter::TransformerRun;
 use wasmtf::program::Program;
 
-fn head_index(run: &TransformerRun, layer: usize, name: &str) -> usize {
-    let weights = run_weights(run);
-    weights.layers[layer]
+fn head_index(layer: usize, name: &str) -> usize {
+    model().weights().layers[layer]
         .heads
         .iter()
         .position(|h| h.name == name)
         .unwrap()
-}
-
-fn run_weights(_run: &TransformerRun) -> Arc<wasmtf::weights::Weights> {
-    Arc::clone(model().weights())
 }
 
 #[test]
