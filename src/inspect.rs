@@ -59,7 +59,7 @@ pub fn describe(w: &Weights, source: &str) -> String {
     let _ = writeln!(out, "  heads/layer    {}", heads.join(", "));
     let _ = writeln!(
         out,
-        "  d_head         {} (sum heads: none)",
+        "  d_head         {} (lookup and cross heads; the sum head has no query)",
         d_heads
             .iter()
             .map(|d| d.to_string())
