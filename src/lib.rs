@@ -10,6 +10,7 @@
 
 pub mod circuit;
 pub mod cli;
+pub mod debugger;
 pub mod engine;
 pub mod files;
 pub mod inspect;

@@ -23,9 +23,22 @@ pub struct Hit {
     pub margin: f64,
 }
 
+/// The score of a key; NaN (from overflowing edited weights) counts as −∞ in
+/// both paths, so they still agree.
 #[inline]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let score: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    if score.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        score
+    }
+}
+
+fn same_key(a: &[f64], b: &[f64]) -> bool {
+    a.iter()
+        .map(|v| v.to_bits())
+        .eq(b.iter().map(|v| v.to_bits()))
 }
 
 /// One stored entry: position, key, value.
@@ -152,7 +165,7 @@ impl KeyValueStore {
         let (position, winner_key, value) = &all[entry];
         let runner_up = all
             .iter()
-            .filter(|(_, k, _)| k != winner_key)
+            .filter(|(_, k, _)| !same_key(k, winner_key))
             .map(|(_, k, _)| dot(query, k))
             .fold(f64::NEG_INFINITY, f64::max);
         Some((

@@ -128,6 +128,7 @@ impl Model {
     }
 }
 
+#[derive(Clone)]
 enum Cache {
     Lookup(KeyValueStore),
     Sum(Vec<f64>),
@@ -135,6 +136,7 @@ enum Cache {
 }
 
 /// The caches of one sequence being run.
+#[derive(Clone)]
 pub struct Session {
     model: Arc<Model>,
     mode: Mode,
@@ -367,17 +369,27 @@ impl Session {
             for (xi, d) in x.iter_mut().zip(&delta) {
                 *xi += d;
             }
+            if let Some(d) = x.iter().position(|v| !v.is_finite()) {
+                return Err(format!(
+                    "layer {l} produced a non-finite value in {}",
+                    weights.dims[d]
+                ));
+            }
             if let (Some(c), Some(mut lc)) = (capture.as_deref_mut(), layer_capture) {
                 lc.resid_post = x.clone();
                 c.layers.push(lc);
             }
         }
-        let emitted = self.unembed(&x, capture);
+        let emitted = self.unembed(&x, capture)?;
         self.position += 1;
         Ok(emitted)
     }
 
-    fn unembed(&self, x: &[f64], mut capture: Option<&mut PassCapture>) -> Vec<i64> {
+    fn unembed(
+        &self,
+        x: &[f64],
+        mut capture: Option<&mut PassCapture>,
+    ) -> Result<Vec<i64>, String> {
         if let Some(c) = capture.as_deref_mut() {
             c.logits.clear();
         }
@@ -402,7 +414,7 @@ impl Session {
                             logits.as_slice().unwrap_or(&[]),
                         ));
                     }
-                    best as i64
+                    Ok(best as i64)
                 }
                 OutputKind::Quadratic {
                     min,
@@ -411,18 +423,15 @@ impl Session {
                     bias,
                 } => {
                     let r = readout.dot(&xv) + bias;
+                    if !r.is_finite() {
+                        return Err(format!(
+                            "output field {} read a non-finite value",
+                            field.name
+                        ));
+                    }
                     let chosen = match self.mode {
-                        // Ties (R exactly halfway) go to the smaller value, as in the scan.
-                        Mode::Fast => ((r - 0.5).ceil()).clamp(*min as f64, *max as f64) as i64,
-                        Mode::Reference => {
-                            let mut best = *min;
-                            for t in *min..=*max {
-                                if quadratic_logit(t, r) > quadratic_logit(best, r) {
-                                    best = t;
-                                }
-                            }
-                            best
-                        }
+                        Mode::Fast => quadratic_argmax(r, *min, *max),
+                        Mode::Reference => quadratic_argmax_scan(r, *min, *max),
                     };
                     if let Some(c) = capture.as_deref_mut() {
                         c.logits.push(FieldLogits::around_quadratic(
@@ -433,7 +442,7 @@ impl Session {
                             r,
                         ));
                     }
-                    chosen
+                    Ok(chosen)
                 }
             })
             .collect()
@@ -444,4 +453,66 @@ impl Session {
 pub fn quadratic_logit(t: i64, r: f64) -> f64 {
     let t = t as f64;
     2.0 * t * r - t * t
+}
+
+/// The argmax of [`quadratic_logit`] over `min..=max` by scanning every value
+/// (ties to the smaller): the reference.
+pub fn quadratic_argmax_scan(r: f64, min: i64, max: i64) -> i64 {
+    let mut best = min;
+    for t in min..=max {
+        if quadratic_logit(t, r) > quadratic_logit(best, r) {
+            best = t;
+        }
+    }
+    best
+}
+
+/// The same argmax in constant time: the logit is a concave parabola peaking at
+/// R, so the winner is the integer nearest R or a neighbour; comparing those
+/// three with the scan's own f64 arithmetic gives the scan's answer.
+pub fn quadratic_argmax(r: f64, min: i64, max: i64) -> i64 {
+    let centre = ((r - 0.5).ceil()).clamp(min as f64, max as f64) as i64;
+    let mut best = (centre - 1).max(min);
+    for t in best + 1..=(centre + 1).min(max) {
+        if quadratic_logit(t, r) > quadratic_logit(best, r) {
+            best = t;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_constant_time_quadratic_argmax_equals_the_scan(
+            r in prop_oneof![-300.0f64..300.0, (-300i64..300).prop_map(|v| v as f64 + 0.5), (-300i64..300).prop_map(|v| v as f64)],
+            min in -100i64..0,
+            span in 0i64..200,
+        ) {
+            prop_assert_eq!(quadratic_argmax(r, min, min + span), quadratic_argmax_scan(r, min, min + span));
+        }
+
+        #[test]
+        fn the_key_index_returns_the_dense_winner(
+            entries in proptest::collection::vec((0usize..6, -3i32..4), 1..40),
+            query in proptest::collection::vec(-3i32..4, 2),
+        ) {
+            // Keys from a small pool (so many repeat), including -0.0 and 0.0.
+            let pool = [[0.0, 1.0], [-0.0, 1.0], [2.0, -1.0], [4.0, -4.0], [1.0, 0.0], [0.0, -0.5]];
+            let mut store = KeyValueStore::new(true);
+            for (position, (key, value)) in entries.iter().enumerate() {
+                store.push(position, &pool[*key], &[f64::from(*value)]);
+            }
+            let q = [f64::from(query[0]), f64::from(query[1])];
+            let (fast, fast_value) = store.argmax(&q).unwrap();
+            let (dense, dense_value) = store.argmax_dense(&q).unwrap();
+            prop_assert_eq!(fast.position, dense.position);
+            prop_assert_eq!(fast.score, dense.score);
+            prop_assert_eq!(fast_value, dense_value);
+        }
+    }
 }

@@ -17,6 +17,7 @@ use crate::report::{Ending, RunReport};
 use crate::vm::{Trap, TrapKind};
 
 /// A program being run by forward passes.
+#[derive(Clone)]
 pub struct TransformerRun {
     session: Session,
     program: Arc<Program>,
@@ -130,11 +131,14 @@ impl TransformerRun {
         if next.out {
             self.outputs.push(next.value);
         }
-        if next.wrote
-            && let Some(file) = next.file
-        {
+        if next.wrote {
+            let (Some(file), Ok(offset)) = (next.file, usize::try_from(next.cursor - 1)) else {
+                return Err(format!(
+                    "pass {}: the model emitted a write without a file or at cursor 0",
+                    self.steps
+                ));
+            };
             let contents = &mut self.files.0[usize::from(file)];
-            let offset = usize::try_from(next.cursor - 1).unwrap_or(0);
             let byte = next.value as u8;
             if offset < contents.len() {
                 contents[offset] = byte;

@@ -26,6 +26,21 @@ pub enum Status {
 /// An open file's cursor; `None` when the file is closed.
 pub type Cursor = Option<usize>;
 
+/// What the last instruction did, in the terms of a trace token: the debugger
+/// compares it with what the transformer emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Effect {
+    /// The value left as the new top (a push, or a value a branch moved down).
+    pub pushed: Option<i32>,
+    pub output: Option<i32>,
+    /// `(file, offset, byte)`.
+    pub write: Option<(u8, usize, u8)>,
+    /// A file operation's file and its state afterwards: `(file, open, cursor)`.
+    pub file_state: Option<(u8, bool, usize)>,
+    /// Whether a conditional or unconditional jump was taken.
+    pub taken: Option<bool>,
+}
+
 /// The machine state.
 #[derive(Debug, Clone)]
 pub struct Vm {
@@ -39,6 +54,7 @@ pub struct Vm {
     outputs: Vec<i32>,
     steps: u64,
     status: Status,
+    effect: Effect,
 }
 
 impl Vm {
@@ -54,6 +70,7 @@ impl Vm {
             outputs: Vec::new(),
             steps: 0,
             status: Status::Running,
+            effect: Effect::default(),
             program,
         }
     }
@@ -102,14 +119,24 @@ impl Vm {
         self.status
     }
 
+    /// What the last executed instruction did.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
     /// Executes one instruction, unless the machine has already stopped.
     pub fn step(&mut self) -> Status {
         if self.status != Status::Running {
             return self.status;
         }
         self.steps += 1;
+        self.effect = Effect::default();
         let instruction = self.program.instructions[self.pc];
-        match self.execute(instruction.op) {
+        let result = self.execute(instruction.op);
+        if result.is_ok() && instruction.op.pushes() == 1 {
+            self.effect.pushed = self.stack.last().copied();
+        }
+        match result {
             Ok(Next::Advance) => self.pc += 1,
             Ok(Next::Jump(target)) => self.pc = target,
             Ok(Next::Halt) => self.status = Status::Halted,
@@ -186,11 +213,13 @@ impl Vm {
                 if self.pop() != 0 {
                     return Ok(self.take(branch));
                 }
+                self.effect.taken = Some(false);
             }
             Op::BrUnless(branch) => {
                 if self.pop() == 0 {
                     return Ok(self.take(branch));
                 }
+                self.effect.taken = Some(false);
             }
             Op::Unreachable => return Err(TrapKind::Unreachable),
             Op::Return => return Ok(Next::Halt),
@@ -213,6 +242,10 @@ impl Vm {
         let top = self.stack.len();
         self.stack.copy_within(top - keep..top, top - keep - drop);
         self.stack.truncate(top - drop);
+        self.effect.taken = Some(true);
+        if keep == 1 && drop > 0 {
+            self.effect.pushed = self.stack.last().copied();
+        }
         Next::Jump(branch.target)
     }
 
@@ -230,6 +263,7 @@ impl Vm {
             HostCall::Output => {
                 let value = self.pop();
                 self.outputs.push(value);
+                self.effect.output = Some(value);
             }
             HostCall::FdOpen => {
                 let number = self.pop();
@@ -237,6 +271,7 @@ impl Vm {
                     Some(n) => {
                         self.cursors[n] = Some(0);
                         self.stack.push(number);
+                        self.effect.file_state = Some((n as u8, true, 0));
                     }
                     None => self.stack.push(-1),
                 }
@@ -244,13 +279,18 @@ impl Vm {
             HostCall::FdRead => {
                 let number = self.pop();
                 let (n, cursor) = self.open_file(number)?;
-                match self.files.0[n].get(cursor) {
+                let after = match self.files.0[n].get(cursor) {
                     Some(&byte) => {
-                        self.cursors[n] = Some(cursor + 1);
                         self.stack.push(i32::from(byte));
+                        cursor + 1
                     }
-                    None => self.stack.push(-1),
-                }
+                    None => {
+                        self.stack.push(-1);
+                        cursor
+                    }
+                };
+                self.cursors[n] = Some(after);
+                self.effect.file_state = Some((n as u8, true, after));
             }
             HostCall::FdWrite => {
                 let value = self.pop();
@@ -267,11 +307,14 @@ impl Vm {
                     file.push(byte);
                 }
                 self.cursors[n] = Some(cursor + 1);
+                self.effect.write = Some((n as u8, cursor, byte));
+                self.effect.file_state = Some((n as u8, true, cursor + 1));
             }
             HostCall::FdClose => {
                 let number = self.pop();
                 let (n, _) = self.open_file(number)?;
                 self.cursors[n] = None;
+                self.effect.file_state = Some((n as u8, false, 0));
             }
         }
         Ok(())
