@@ -35,6 +35,17 @@ struct Cli {
 enum Command {
     /// Run a program and print its outputs.
     Run(RunArgs),
+    /// Step a program one forward pass per keystroke (no PROGRAM: a built-in demo).
+    Debug {
+        /// The program: a .wat or .wasm module exporting `main`.
+        program: Option<PathBuf>,
+        /// Initial contents of file N (0 to 3) from PATH; may be repeated.
+        #[arg(long = "file", value_name = "N=PATH")]
+        files: Vec<String>,
+        /// Weights to run instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+    },
     /// Compile the interpreter into weights/wasmtf.safetensors and its JSON sidecar.
     Compile {
         /// Directory to write into (default: weights/ in the current directory).
@@ -94,6 +105,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run(&args),
+        Command::Debug {
+            program,
+            files,
+            weights,
+        } => debug(program, &files, weights),
         Command::Compile { out_dir } => compile(out_dir),
         Command::Inspect { weights } => inspect(weights),
     };
@@ -193,5 +209,18 @@ fn inspect(path: Option<PathBuf>) -> Result<i32, String> {
         |p| p.display().to_string(),
     );
     print!("{}", crate::inspect::describe(&weights, &source));
+    Ok(exit::HALTED)
+}
+
+fn debug(
+    program: Option<PathBuf>,
+    files: &[String],
+    weights: Option<PathBuf>,
+) -> Result<i32, String> {
+    let program = program.map(|p| load_program_file(&p)).transpose()?;
+    let files = FileContents::from_args(files)?;
+    let weights = load_weights(weights.as_deref())?;
+    let app = crate::debugger::new_app(program, files, weights)?;
+    crate::debugger::terminal::run(app).map_err(|e| format!("terminal: {e}"))?;
     Ok(exit::HALTED)
 }

@@ -1,0 +1,423 @@
+//! The contents of each panel, as lines of text built from the session: the
+//! listing, the stack as the model reads it, the activations of the selected
+//! layer, the files, the loops, the outputs and the logits.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::debugger::app::{App, Residual};
+use crate::engine::capture::LayerCapture;
+use crate::files::FILE_COUNT;
+use crate::program::BlockKind;
+
+fn dim() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+fn value_style(v: f64) -> Style {
+    if v > 0.0 {
+        Style::default().fg(Color::Green)
+    } else if v < 0.0 {
+        Style::default().fg(Color::Red)
+    } else {
+        dim()
+    }
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// The listing: index, breakpoint, the next instruction, nesting.
+pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
+    let program = app.session.program();
+    let current = app.current_ip();
+    let count = program.instructions.len();
+    let anchor = app.selected.min(count.saturating_sub(1));
+    let first = anchor
+        .saturating_sub(height / 2)
+        .min(count.saturating_sub(height));
+    (first..count.min(first + height))
+        .map(|i| {
+            let blocks = program.enclosing_blocks(i);
+            let mut indent = String::new();
+            for block in &blocks {
+                let mark = match (block.kind, block.start == i) {
+                    (BlockKind::Loop, true) => "↻ ",
+                    (BlockKind::Loop, false) => "┆ ",
+                    (_, true) => "┌ ",
+                    _ => "│ ",
+                };
+                indent.push_str(mark);
+            }
+            let arrow = if i == current && !app.session.finished() {
+                "▶"
+            } else {
+                " "
+            };
+            let bp = if app.breakpoints.contains(&i) {
+                "●"
+            } else {
+                " "
+            };
+            let mut style = Style::default();
+            if i == current {
+                style = style.fg(Color::Black).bg(Color::Yellow);
+            } else if i == app.selected {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Line::from(vec![
+                Span::styled(format!("{i:>4} "), dim()),
+                Span::styled(bp.to_string(), Style::default().fg(Color::Red)),
+                Span::styled(
+                    format!("{arrow} {indent}{}", program.instructions[i]),
+                    style,
+                ),
+            ])
+        })
+        .collect()
+}
+
+fn head_index(app: &App, layer: usize, name: &str) -> Option<usize> {
+    app.session
+        .model()
+        .weights()
+        .layers
+        .get(layer)?
+        .heads
+        .iter()
+        .position(|h| h.name == name)
+}
+
+/// The value bits a head read, as a signed integer.
+fn bits_value(bits: &[f64]) -> i32 {
+    bits.iter()
+        .take(32)
+        .enumerate()
+        .fold(0u32, |acc, (i, &b)| acc | (u32::from(b >= 0.5) << i)) as i32
+}
+
+/// Depth from the sum head, and the two values the stack heads read.
+pub fn stack(app: &App) -> Vec<Line<'static>> {
+    let Some(capture) = app.session.capture() else {
+        let mut lines = vec![Line::from("no pass captured yet: press n")];
+        lines.push(Line::styled(
+            format!("vm stack: {:?}", app.session.vm().stack()),
+            dim(),
+        ));
+        return lines;
+    };
+    let mut lines = Vec::new();
+    if let Some(h) = head_index(app, 0, "depth") {
+        let depth = capture.layers[0].heads[h]
+            .value
+            .first()
+            .copied()
+            .unwrap_or(0.0);
+        lines.push(Line::from(vec![
+            Span::styled("depth ", Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw(format!("{} (sum head)", number(depth))),
+        ]));
+    }
+    for name in ["stack.top", "stack.second"] {
+        if let Some(h) = head_index(app, 1, name) {
+            let head = &capture.layers[1].heads[h];
+            let from = head
+                .hit
+                .map_or("—".to_string(), |hit| format!("pos {}", hit.position));
+            lines.push(Line::from(format!(
+                "{:<7} {:>11}  ← {from}",
+                &name[6..],
+                bits_value(&head.value)
+            )));
+        }
+    }
+    let vm = app.session.vm().stack();
+    let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
+    lines.push(Line::styled(
+        format!("vm after: [{}]", shown.join(", ")),
+        dim(),
+    ));
+    lines
+}
+
+fn residual_of(layer: &LayerCapture, which: Residual) -> &[f64] {
+    match which {
+        Residual::Pre => &layer.resid_pre,
+        Residual::Mid => &layer.resid_mid,
+        Residual::Post => &layer.resid_post,
+    }
+}
+
+/// The selected layer: residual rows, heads, neurons that fired.
+pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
+    let weights = app.session.model().weights();
+    let Some(layer_weights) = weights.layers.get(app.layer) else {
+        return vec![];
+    };
+    let mut lines = vec![Line::styled(layer_weights.doc.clone(), dim())];
+    let Some(capture) = app.session.capture() else {
+        lines.push(Line::from("no pass captured yet: press n"));
+        return lines;
+    };
+    let layer = &capture.layers[app.layer];
+    lines.push(Line::from(Span::styled(
+        "heads",
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    for (h, head) in layer.heads.iter().enumerate() {
+        let hw = &layer_weights.heads[h];
+        let hit = match head.hit {
+            Some(hit) => format!(
+                "pos {:>5} score {} margin {}",
+                hit.position,
+                number(hit.score),
+                number(hit.margin)
+            ),
+            None => format!(
+                "total {}",
+                head.value
+                    .iter()
+                    .map(|v| number(*v))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        };
+        let mark = app
+            .highlight
+            .as_ref()
+            .is_some_and(|n| hw.name.contains(n.as_str()));
+        let style = if mark {
+            Style::default().fg(Color::Black).bg(Color::Cyan)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<14}", hw.name), style),
+            Span::raw(hit),
+        ]));
+    }
+    let mut fired: Vec<(String, f64, f64)> = layer
+        .neurons
+        .iter()
+        .map(|n| (layer_weights.neuron_names[n.index].clone(), n.gate, n.value))
+        .filter(|(_, g, v)| g * v != 0.0)
+        .collect();
+    fired.sort_by(|a, b| (b.1 * b.2).abs().total_cmp(&(a.1 * a.2).abs()));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "neurons fired ({} of {})",
+            fired.len(),
+            layer_weights.neuron_names.len()
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    for (name, gate, value) in fired.iter().take(6) {
+        let mark = app
+            .highlight
+            .as_ref()
+            .is_some_and(|n| name.contains(n.as_str()));
+        let style = if mark {
+            Style::default().fg(Color::Black).bg(Color::Cyan)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {name:<30.30}"), style),
+            Span::styled(
+                format!(
+                    " {} × {} = {}",
+                    number(*gate),
+                    number(*value),
+                    number(gate * value)
+                ),
+                value_style(gate * value),
+            ),
+        ]));
+    }
+    let before = &layer.resid_pre;
+    let shown = residual_of(layer, app.residual);
+    lines.push(Line::from(Span::styled(
+        format!(
+            "blocks.{}.{} (nonzero; * changed in this layer)",
+            app.layer,
+            app.residual.hook()
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    let rows: Vec<usize> = (0..shown.len())
+        .filter(|&d| shown[d] != 0.0 || before[d] != shown[d])
+        .collect();
+    let start = rows
+        .iter()
+        .position(|&d| d >= app.layer_scroll)
+        .unwrap_or(0);
+    let room = height.saturating_sub(lines.len());
+    let columns = (width / 34).max(1);
+    for chunk in rows[start..].chunks(columns).take(room) {
+        let mut spans = Vec::new();
+        for &d in chunk {
+            let changed = if before[d] != shown[d] { "*" } else { " " };
+            let name = &weights.dims[d];
+            let mark = app
+                .highlight
+                .as_ref()
+                .is_some_and(|n| name.contains(n.as_str()));
+            let name_style = if mark {
+                Style::default().fg(Color::Black).bg(Color::Cyan)
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(format!("{changed}{name:<18.18}"), name_style));
+            spans.push(Span::styled(
+                format!("{:>14} ", number(shown[d])),
+                value_style(shown[d]),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+/// The four files: state from the model's latest token for each, contents as
+/// decoded from the trace, the byte written by the last pass highlighted.
+pub fn files(app: &App, width: usize) -> Vec<Line<'static>> {
+    let session = &app.session;
+    let contents = session.run().report().files;
+    let pass = session.pass();
+    let last_write = session
+        .record(pass)
+        .filter(|r| r.token.wrote)
+        .and_then(|r| Some((r.token.file?, r.token.cursor - 1)));
+    let mut lines = Vec::new();
+    for f in 0..FILE_COUNT {
+        let state = session.records()[..pass as usize]
+            .iter()
+            .rev()
+            .find(|r| r.token.file == Some(f as u8))
+            .map(|r| (r.token.open, r.token.cursor));
+        let (open, cursor) = state.unwrap_or((false, 0));
+        let bytes = &contents.0[f];
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("file {f} "),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!(
+                "{} cursor {cursor} · {} bytes",
+                if open { "open  " } else { "closed" },
+                bytes.len()
+            )),
+        ]));
+        let per_line = ((width.saturating_sub(2)) / 4).clamp(4, 16);
+        let mut spans = Vec::new();
+        let mut text = String::new();
+        for (offset, &b) in bytes.iter().enumerate().take(per_line) {
+            let written = last_write == Some((f as u8, offset as i64));
+            let style = if written {
+                Style::default().fg(Color::Black).bg(Color::Magenta)
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(format!("{b:02x} "), style));
+            text.push(if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            });
+        }
+        if bytes.len() > per_line {
+            spans.push(Span::styled("… ", dim()));
+        }
+        spans.push(Span::styled(text, dim()));
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+/// The instruction pointer as the model emitted it, and the loops around it.
+pub fn loops(app: &App) -> Vec<Line<'static>> {
+    let session = &app.session;
+    let ip = app.current_ip();
+    let mut lines = vec![Line::from(format!(
+        "virtual ip {ip} (emitted by pass {})",
+        session.pass()
+    ))];
+    let program = session.program();
+    let records = &session.records()[..session.pass() as usize];
+    for block in program
+        .enclosing_blocks(ip)
+        .iter()
+        .filter(|b| b.kind == BlockKind::Loop)
+    {
+        let visits = records
+            .iter()
+            .filter(|r| r.token.ip == block.start as i64)
+            .count();
+        lines.push(Line::from(format!(
+            "loop @{}..{}: head reached {visits}×",
+            block.start, block.end
+        )));
+    }
+    if lines.len() == 1 {
+        lines.push(Line::styled("not inside a loop", dim()));
+    }
+    lines
+}
+
+pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
+    let outputs = session_outputs(app);
+    let skip = outputs.len().saturating_sub(height);
+    let mut lines: Vec<Line<'static>> = outputs[skip..]
+        .iter()
+        .map(|v| Line::from(v.to_string()))
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("no output yet", dim()));
+    }
+    lines
+}
+
+fn session_outputs(app: &App) -> Vec<i32> {
+    app.session.run().report().outputs
+}
+
+/// The top candidates of each field of the next token, with the margin.
+pub fn logits(app: &App) -> Vec<Line<'static>> {
+    let Some(capture) = app.session.capture() else {
+        return vec![Line::from("no pass captured yet: press n")];
+    };
+    let mut lines = Vec::new();
+    if let Some(record) = app.session.record(app.session.pass()) {
+        for (field, model, vm) in &record.divergence {
+            lines.push(Line::styled(
+                format!("DIVERGED {field}: model {model} vm {vm}"),
+                Style::default().fg(Color::White).bg(Color::Red),
+            ));
+        }
+    }
+    for field in &capture.logits {
+        let top: Vec<String> = field
+            .top
+            .iter()
+            .take(3)
+            .map(|(v, l)| format!("{v}:{}", number(*l)))
+            .collect();
+        let margin = field.margin();
+        let style = if margin < 1.0 {
+            Style::default().fg(Color::Yellow)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<7}", field.field)),
+            Span::styled(format!("margin {:<7}", number(margin)), style),
+            Span::styled(top.join("  "), dim()),
+        ]));
+    }
+    lines
+}
