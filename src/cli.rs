@@ -46,6 +46,12 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         weights: Option<PathBuf>,
     },
+    /// Render scripted debugger screens as SVG into screenshots/.
+    Screenshot {
+        /// Directory to write into (default: screenshots/).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Compile the interpreter into weights/wasmtf.safetensors and its JSON sidecar.
     Compile {
         /// Directory to write into (default: weights/ in the current directory).
@@ -110,6 +116,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             files,
             weights,
         } => debug(program, &files, weights),
+        Command::Screenshot { out_dir } => screenshot(out_dir),
         Command::Compile { out_dir } => compile(out_dir),
         Command::Inspect { weights } => inspect(weights),
     };
@@ -222,5 +229,14 @@ fn debug(
     let weights = load_weights(weights.as_deref())?;
     let app = crate::debugger::new_app(program, files, weights)?;
     crate::debugger::terminal::run(app).map_err(|e| format!("terminal: {e}"))?;
+    Ok(exit::HALTED)
+}
+
+fn screenshot(out_dir: Option<PathBuf>) -> Result<i32, String> {
+    let dir = out_dir.unwrap_or_else(|| PathBuf::from("screenshots"));
+    let written = crate::debugger::screenshot::write_screenshots(&dir, &weights::load_default()?)?;
+    for path in written {
+        println!("wrote {path}");
+    }
     Ok(exit::HALTED)
 }

@@ -14,8 +14,13 @@ use crate::interpreter::tokens::{RunStatus, TraceToken};
 use crate::program::Program;
 use crate::vm::{Effect, Status, TrapKind, Vm};
 
-/// Passes between checkpoints: the most a step back re-executes.
-pub const CHECKPOINT_EVERY: u64 = 256;
+/// Passes between checkpoints near the current pass: the most a step back
+/// re-executes (a few milliseconds).
+pub const CHECKPOINT_EVERY: u64 = 32;
+/// Checkpoints further back than this are thinned to one every
+/// [`SPARSE_CHECKPOINTS`] passes, to bound memory on long runs.
+pub const DENSE_WINDOW: u64 = 4096;
+pub const SPARSE_CHECKPOINTS: u64 = 1024;
 
 /// One forward pass of the trace.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -36,6 +36,11 @@ fn number(v: f64) -> String {
 pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
     let program = app.session.program();
     let current = app.current_ip();
+    let diverged = app
+        .session
+        .record(app.session.pass())
+        .filter(|r| !r.divergence.is_empty())
+        .and_then(|r| usize::try_from(r.ip).ok());
     let count = program.instructions.len();
     let anchor = app.selected.min(count.saturating_sub(1));
     let first = anchor
@@ -65,7 +70,9 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
                 " "
             };
             let mut style = Style::default();
-            if i == current {
+            if Some(i) == diverged {
+                style = style.fg(Color::White).bg(Color::Red);
+            } else if i == current {
                 style = style.fg(Color::Black).bg(Color::Yellow);
             } else if i == app.selected {
                 style = style.add_modifier(Modifier::REVERSED);

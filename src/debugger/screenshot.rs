@@ -1,0 +1,173 @@
+//! `wasmtf screenshot`: scripted debugger screens rendered into a buffer and
+//! written as SVG (one rectangle per coloured cell, one text run per stretch of
+//! same-coloured glyphs), reproducibly, for the README.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+use super::app::{App, Panel};
+use super::keymap::Key;
+use super::new_app;
+use super::view::draw;
+use crate::files::FileContents;
+use crate::weights::Weights;
+
+const CELL_W: f64 = 8.4;
+const CELL_H: f64 = 17.0;
+const BACKGROUND: &str = "#1e1e2e";
+const FOREGROUND: &str = "#d4d4d4";
+
+fn hex(color: Color, default: &'static str) -> String {
+    match color {
+        Color::Reset => default.into(),
+        Color::Black => "#1e1e2e".into(),
+        Color::Red => "#e06c75".into(),
+        Color::Green => "#98c379".into(),
+        Color::Yellow => "#e5c07b".into(),
+        Color::Blue => "#61afef".into(),
+        Color::Magenta => "#c678dd".into(),
+        Color::Cyan => "#56b6c2".into(),
+        Color::Gray => "#abb2bf".into(),
+        Color::DarkGray => "#5c6370".into(),
+        Color::White => "#ffffff".into(),
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        _ => default.into(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// An SVG picture of a rendered buffer.
+pub fn to_svg(buffer: &Buffer) -> String {
+    let (w, h) = (buffer.area.width, buffer.area.height);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{:.0}" height="{:.0}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14">"#,
+        f64::from(w) * CELL_W,
+        f64::from(h) * CELL_H
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect width="100%" height="100%" fill="{BACKGROUND}"/>"#
+    );
+    for y in 0..h {
+        for x in 0..w {
+            let cell = &buffer[(x, y)];
+            let reversed = cell.modifier.contains(Modifier::REVERSED);
+            let bg = if reversed { cell.fg } else { cell.bg };
+            if bg != Color::Reset {
+                let _ = writeln!(
+                    svg,
+                    r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{CELL_H}" fill="{}"/>"#,
+                    f64::from(x) * CELL_W,
+                    f64::from(y) * CELL_H,
+                    CELL_W,
+                    hex(bg, FOREGROUND)
+                );
+            }
+        }
+        let mut x = 0;
+        while x < w {
+            let cell = &buffer[(x, y)];
+            let reversed = cell.modifier.contains(Modifier::REVERSED);
+            let fg = if reversed {
+                hex(cell.bg, BACKGROUND)
+            } else {
+                hex(cell.fg, FOREGROUND)
+            };
+            let bold = cell.modifier.contains(Modifier::BOLD);
+            let start = x;
+            let mut text = String::new();
+            while x < w {
+                let c = &buffer[(x, y)];
+                let r = c.modifier.contains(Modifier::REVERSED);
+                let f = if r {
+                    hex(c.bg, BACKGROUND)
+                } else {
+                    hex(c.fg, FOREGROUND)
+                };
+                if f != fg || c.modifier.contains(Modifier::BOLD) != bold {
+                    break;
+                }
+                text.push_str(c.symbol());
+                x += 1;
+            }
+            if !text.trim().is_empty() {
+                let weight = if bold { r#" font-weight="bold""# } else { "" };
+                let _ = writeln!(
+                    svg,
+                    r#"<text x="{:.1}" y="{:.1}" fill="{fg}"{weight} xml:space="preserve" textLength="{:.1}">{}</text>"#,
+                    f64::from(start) * CELL_W,
+                    f64::from(y) * CELL_H + CELL_H * 0.75,
+                    (x - start) as f64 * CELL_W,
+                    escape(&text)
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn render(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+    terminal
+        .draw(|frame| draw(app, frame))
+        .expect("drawing into a buffer");
+    terminal.backend().buffer().clone()
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let key = match c {
+            '\n' => Key::Enter,
+            '\t' => Key::Tab,
+            c => Key::Char(c),
+        };
+        app.key(key, &mut || false);
+    }
+}
+
+/// Writes the scripted screens into `dir`; returns the files written.
+pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    let mut save = |name: &str, buffer: &Buffer| -> Result<(), String> {
+        let path = dir.join(format!("{name}.svg"));
+        std::fs::write(&path, to_svg(buffer))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path.display().to_string());
+        Ok(())
+    };
+    // The overview: the demo in its first loop.
+    let mut app = new_app(None, FileContents::default(), weights.clone())?;
+    keys(&mut app, "g30\n");
+    save("overview", &render(&app, 160, 48))?;
+    // A layer with its heads and neurons: `sum · 31` (instruction 29) in the
+    // second iteration, stopped at by a breakpoint, then executed.
+    app.selected = 29;
+    keys(&mut app, "bcn1");
+    app.focus = Panel::Layers;
+    save("layer", &render(&app, 160, 48))?;
+    // A divergence caught under edited weights: subtraction neurons zeroed.
+    let mut edited = weights.clone();
+    edited.ablate_neurons("alu.sub");
+    let mut app = new_app(None, FileContents::default(), edited)?;
+    keys(&mut app, "c1");
+    save("divergence", &render(&app, 160, 48))?;
+    // The small-terminal layout.
+    let mut app = new_app(None, FileContents::default(), weights.clone())?;
+    keys(&mut app, "g30\n\t\t");
+    save("small", &render(&app, 80, 24))?;
+    Ok(written)
+}

@@ -1,0 +1,195 @@
+//! The debugger's state updates, with no terminal: keys in, state out; and
+//! whole-screen and per-panel snapshots rendered on ratatui's TestBackend.
+
+mod support;
+
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use support::transformer::compiled;
+use wasmtf::debugger::app::{App, Panel};
+use wasmtf::debugger::keymap::Key;
+use wasmtf::debugger::new_app;
+use wasmtf::debugger::view::draw;
+use wasmtf::files::FileContents;
+
+fn demo() -> App {
+    new_app(None, FileContents::default(), compiled().clone()).unwrap()
+}
+
+fn press(app: &mut App, keys: &[Key]) {
+    for &key in keys {
+        app.key(key, &mut || false);
+    }
+}
+
+fn chars(text: &str) -> Vec<Key> {
+    text.chars().map(Key::Char).collect()
+}
+
+/// The screen as text, one line per row.
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| draw(app, frame)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let row: String = (0..width)
+            .map(|x| buffer[(x, y)].symbol().to_string())
+            .collect();
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn n_advances_exactly_one_forward_pass_and_capital_n_goes_back() {
+    let mut app = demo();
+    assert_eq!(app.session.pass(), 0);
+    press(&mut app, &[Key::Char('n')]);
+    assert_eq!(app.session.pass(), 1);
+    assert!(screen(&app, 80, 24).contains("pass 1 "));
+    press(&mut app, &[Key::Char('n'), Key::Char('n'), Key::Char('N')]);
+    assert_eq!(app.session.pass(), 2);
+    press(&mut app, &chars("NNN"));
+    assert_eq!(app.session.pass(), 0);
+    assert!(screen(&app, 80, 24).contains("pass 0 "));
+}
+
+#[test]
+fn go_to_breakpoints_and_continue() {
+    let mut app = demo();
+    press(&mut app, &chars("g"));
+    press(&mut app, &chars("40"));
+    press(&mut app, &[Key::Enter]);
+    assert_eq!(app.session.pass(), 40);
+    // A breakpoint on the loop's fd_read (instruction 4): c stops just before it.
+    app.selected = 4;
+    press(&mut app, &chars("bc"));
+    assert!(app.breakpoints.contains(&4));
+    assert_eq!(app.current_ip(), 4);
+    let at = app.session.pass();
+    press(&mut app, &chars("c"));
+    assert_eq!(app.current_ip(), 4);
+    assert!(app.session.pass() > at);
+    press(&mut app, &chars("C"));
+    assert_eq!(app.session.pass(), at);
+    // Without breakpoints c runs to the end.
+    press(&mut app, &chars("bc"));
+    assert!(app.session.finished());
+    assert_eq!(app.session.run().report().outputs, vec![19, 900_052_718]);
+}
+
+#[test]
+fn focus_layers_residual_and_search() {
+    let mut app = demo();
+    press(&mut app, &chars("n"));
+    press(&mut app, &[Key::Tab]);
+    assert_eq!(app.focus, Panel::Stack);
+    press(&mut app, &[Key::BackTab, Key::BackTab]);
+    assert_eq!(app.focus, Panel::Logits);
+    press(&mut app, &chars("2"));
+    assert_eq!((app.focus, app.layer), (Panel::Layers, 2));
+    press(&mut app, &chars("9"));
+    assert_eq!(app.layer, 2, "no layer 9: nothing changes");
+    press(&mut app, &chars("/alu.mul"));
+    press(&mut app, &[Key::Enter]);
+    assert_eq!(app.layer, 1, "the first layer with alu.mul neurons");
+    press(&mut app, &chars("/nothing-like-this"));
+    press(&mut app, &[Key::Enter]);
+    assert!(app.message.contains("no dimension, head or neuron"));
+    press(&mut app, &chars("g"));
+    press(&mut app, &chars("x"));
+    press(&mut app, &[Key::Enter]);
+    assert!(app.message.contains("not a pass number"));
+}
+
+#[test]
+fn edited_weights_stop_continue_at_the_divergence_in_red() {
+    let mut weights = compiled().clone();
+    weights.ablate_neurons("alu.sub");
+    let mut app = new_app(None, FileContents::default(), weights).unwrap();
+    press(&mut app, &chars("c"));
+    let record = app
+        .session
+        .first_divergence()
+        .expect("upper-casing needs sub");
+    assert_eq!(app.session.pass(), record.pass);
+    assert_eq!(
+        app.session.program().instructions[record.ip as usize].to_string(),
+        "i32.sub"
+    );
+    assert!(
+        app.message.starts_with("DIVERGED at pass"),
+        "{}",
+        app.message
+    );
+    assert!(screen(&app, 160, 48).contains("DIVERGED push: model 0 vm 72"));
+}
+
+#[test]
+fn quit_on_q_and_ctrl_c_and_help_toggles() {
+    let mut app = demo();
+    press(&mut app, &chars("?"));
+    assert!(app.help);
+    assert!(screen(&app, 80, 24).contains("one forward pass"));
+    press(&mut app, &chars("?"));
+    assert!(!app.help);
+    press(&mut app, &[Key::CtrlC]);
+    assert!(app.quit);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No key sequence at any terminal size panics.
+    #[test]
+    fn any_keys_at_any_size_never_panic(
+        keys in proptest::collection::vec(prop_oneof![
+            proptest::sample::select(vec!['n', 'N', 's', 'S', 'b', 'g', 'r', '/', '?', '1', '7', 'x', 'j', 'k', 'C']).prop_map(Key::Char),
+            Just(Key::Tab), Just(Key::BackTab), Just(Key::Enter), Just(Key::Esc), Just(Key::Backspace),
+            Just(Key::Up), Just(Key::Down), Just(Key::PageUp), Just(Key::PageDown), Just(Key::Left),
+        ], 0..40),
+        width in 1u16..200,
+        height in 1u16..60,
+    ) {
+        let mut app = demo();
+        for key in keys {
+            app.key(key, &mut || false);
+            screen(&app, width, height);
+        }
+    }
+}
+
+fn snapshot_app() -> App {
+    let mut app = demo();
+    press(&mut app, &chars("g"));
+    press(&mut app, &chars("30"));
+    press(&mut app, &[Key::Enter]);
+    app
+}
+
+#[test]
+fn whole_screen_snapshots() {
+    let app = snapshot_app();
+    insta::assert_snapshot!("screen_160x48", screen(&app, 160, 48));
+    insta::assert_snapshot!("screen_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn each_panel_snapshot_at_80x24() {
+    let mut app = snapshot_app();
+    for panel in Panel::ALL {
+        app.focus = panel;
+        insta::assert_snapshot!(
+            format!("panel_{}", panel.title().to_lowercase()),
+            screen(&app, 80, 24)
+        );
+    }
+    app.focus = Panel::Layers;
+    for layer in 1..4 {
+        app.layer = layer;
+        insta::assert_snapshot!(format!("panel_layers_{layer}"), screen(&app, 80, 24));
+    }
+}
