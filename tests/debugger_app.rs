@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::transformer::compiled;
-use wasmtf::debugger::app::{App, Panel};
+use wasmtf::debugger::app::{App, LayerItem, Panel};
 use wasmtf::debugger::keymap::Key;
 use wasmtf::debugger::new_app;
 use wasmtf::debugger::view::draw;
@@ -93,6 +93,19 @@ fn focus_layers_residual_and_search() {
     assert_eq!((app.focus, app.layer), (Panel::Layers, 2));
     press(&mut app, &chars("9"));
     assert_eq!(app.layer, 2, "no layer 9: nothing changes");
+    press(&mut app, &[Key::Right, Key::Right]);
+    assert_eq!(app.selected_item(), Some(LayerItem::Head(2)));
+    assert!(
+        screen(&app, 160, 48)
+            .contains("▸ mem.0.1: the latest store whose byte 1 is at address + 0")
+    );
+    press(&mut app, &[Key::Left, Key::Left, Key::Left]);
+    let last = *app.layer_items().last().unwrap();
+    assert_eq!(
+        app.selected_item(),
+        Some(last),
+        "Left from the first item wraps to the last"
+    );
     press(&mut app, &chars("/alu.mul"));
     press(&mut app, &[Key::Enter]);
     assert_eq!(app.layer, 1, "the first layer with alu.mul neurons");

@@ -79,6 +79,8 @@ pub struct App {
     pub selected: usize,
     /// Scroll of the Layers panel's residual list.
     pub layer_scroll: usize,
+    /// The head (first) or fired neuron (after the heads) shown in detail.
+    pub item: usize,
     /// A name searched for with `/`, highlighted in the Layers panel.
     pub highlight: Option<String>,
     pub breakpoints: BTreeSet<usize>,
@@ -100,6 +102,7 @@ impl App {
             residual: Residual::Post,
             selected: 0,
             layer_scroll: 0,
+            item: 0,
             highlight: None,
             breakpoints: BTreeSet::new(),
             prompt: None,
@@ -277,6 +280,18 @@ impl App {
             Action::SelectLayer(layer) => {
                 if layer < self.session.model().weights().layers.len() {
                     self.layer = layer;
+                    self.item = 0;
+                    self.focus = Panel::Layers;
+                }
+            }
+            Action::PreviousItem | Action::NextItem => {
+                let count = self.layer_items().len();
+                if count > 0 {
+                    self.item = if action == Action::NextItem {
+                        (self.item + 1) % count
+                    } else {
+                        (self.item + count - 1) % count
+                    };
                     self.focus = Panel::Layers;
                 }
             }
@@ -311,6 +326,66 @@ impl App {
                 let max = self.session.program().instructions.len().saturating_sub(1);
                 self.selected = move_by(self.selected, max);
             }
+        }
+    }
+}
+
+/// A head or a fired neuron of the selected layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerItem {
+    Head(usize),
+    Neuron(usize),
+}
+
+impl App {
+    /// The heads of the selected layer, then the neurons that fired in the
+    /// captured pass: what Left/Right move through.
+    pub fn layer_items(&self) -> Vec<LayerItem> {
+        let weights = self.session.model().weights();
+        let Some(layer) = weights.layers.get(self.layer) else {
+            return Vec::new();
+        };
+        let mut items: Vec<LayerItem> = (0..layer.heads.len()).map(LayerItem::Head).collect();
+        if let Some(capture) = self.session.capture() {
+            items.extend(
+                capture.layers[self.layer]
+                    .neurons
+                    .iter()
+                    .filter(|n| n.gate * n.value != 0.0)
+                    .map(|n| LayerItem::Neuron(n.index)),
+            );
+        }
+        items
+    }
+
+    /// The item shown in detail, if any.
+    pub fn selected_item(&self) -> Option<LayerItem> {
+        let items = self.layer_items();
+        items
+            .get(self.item.min(items.len().saturating_sub(1)))
+            .copied()
+    }
+
+    /// What the token at `position` is, in words.
+    pub fn describe_position(&self, position: usize) -> String {
+        let run = self.session.run();
+        let prompt = run.prompt_len();
+        let program = self.session.program();
+        if position == 0 {
+            "BOS".into()
+        } else if position < prompt - 1 {
+            let i = position - 1;
+            program
+                .instructions
+                .get(i)
+                .map_or_else(String::new, |ins| format!("instr {i}: {ins}"))
+        } else if position == prompt - 1 {
+            "start token".into()
+        } else {
+            let pass = (position - (prompt - 1)) as u64;
+            self.session.record(pass).map_or_else(String::new, |r| {
+                format!("pass {pass}: {}", r.token.describe())
+            })
         }
     }
 }

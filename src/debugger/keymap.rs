@@ -33,6 +33,8 @@ pub enum Action {
     FocusNext,
     FocusPrevious,
     SelectLayer(usize),
+    PreviousItem,
+    NextItem,
     CycleResidual,
     Search,
     Up,
@@ -79,6 +81,16 @@ pub const KEYMAP: &[(Key, Action, &str)] = &[
     (Key::Char('1'), Action::SelectLayer(1), "layer 1"),
     (Key::Char('2'), Action::SelectLayer(2), "layer 2"),
     (Key::Char('3'), Action::SelectLayer(3), "layer 3"),
+    (
+        Key::Left,
+        Action::PreviousItem,
+        "previous head or neuron of the layer",
+    ),
+    (
+        Key::Right,
+        Action::NextItem,
+        "next head or neuron of the layer",
+    ),
     (
         Key::Char('r'),
         Action::CycleResidual,

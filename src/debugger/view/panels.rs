@@ -5,7 +5,7 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::debugger::app::{App, Residual};
+use crate::debugger::app::{App, LayerItem, Residual};
 use crate::engine::capture::LayerCapture;
 use crate::files::FILE_COUNT;
 use crate::program::BlockKind;
@@ -176,14 +176,20 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
         "heads",
         Style::default().add_modifier(Modifier::BOLD),
     )));
+    let selected = app.selected_item();
+    let compact = layer.heads.len() > 6;
     for (h, head) in layer.heads.iter().enumerate() {
         let hw = &layer_weights.heads[h];
+        let is_selected = selected == Some(LayerItem::Head(h));
+        if compact && !is_selected && head.value.iter().all(|v| *v == 0.0) {
+            continue;
+        }
         let hit = match head.hit {
             Some(hit) => format!(
-                "pos {:>5} score {} margin {}",
+                "pos {:>5} margin {:<4} {}",
                 hit.position,
-                number(hit.score),
-                number(hit.margin)
+                number(hit.margin),
+                app.describe_position(hit.position)
             ),
             None => format!(
                 "total {}",
@@ -198,15 +204,27 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
             .highlight
             .as_ref()
             .is_some_and(|n| hw.name.contains(n.as_str()));
-        let style = if mark {
+        let style = if is_selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else if mark {
             Style::default().fg(Color::Black).bg(Color::Cyan)
         } else {
             Style::default()
         };
+        let text: String = hit.chars().take(width.saturating_sub(16)).collect();
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<14}", hw.name), style),
-            Span::raw(hit),
+            Span::raw(text),
         ]));
+    }
+    if compact {
+        lines.push(Line::styled(
+            " (heads that read nothing are hidden; ←/→ walk them all)",
+            dim(),
+        ));
+    }
+    if let Some(item) = selected {
+        lines.push(detail(app, layer, item, width));
     }
     let mut fired: Vec<(String, f64, f64)> = layer
         .neurons
@@ -427,4 +445,61 @@ pub fn logits(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     lines
+}
+
+/// One line about the selected head or neuron: what it is for and what it
+/// wrote, by dimension name.
+fn detail(app: &App, layer: &LayerCapture, item: LayerItem, width: usize) -> Line<'static> {
+    let weights = app.session.model().weights();
+    let lw = &weights.layers[app.layer];
+    let text = match item {
+        LayerItem::Head(h) => {
+            let head = &lw.heads[h];
+            let written: Vec<String> = layer.heads[h]
+                .value
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0.0)
+                .filter_map(|(i, v)| {
+                    let row = head.w_o.column(i).iter().position(|w| *w != 0.0)?;
+                    Some(format!("{}={}", weights.dims[row], number(*v)))
+                })
+                .collect();
+            format!(
+                "▸ {}: {} → {}",
+                head.name,
+                head.doc,
+                if written.is_empty() {
+                    "nothing".into()
+                } else {
+                    written.join(" ")
+                }
+            )
+        }
+        LayerItem::Neuron(n) => {
+            let fired = layer.neurons.iter().find(|x| x.index == n);
+            let outputs: Vec<String> = lw
+                .w_out
+                .column(n)
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w != 0.0)
+                .map(|(d, w)| format!("{}×{}", weights.dims[d], number(*w)))
+                .collect();
+            match fired {
+                Some(f) => format!(
+                    "▸ {}: gate {} × value {} into {}",
+                    lw.neuron_names[n],
+                    number(f.gate),
+                    number(f.value),
+                    outputs.join(" ")
+                ),
+                None => format!("▸ {}", lw.neuron_names[n]),
+            }
+        }
+    };
+    Line::styled(
+        text.chars().take(width).collect::<String>(),
+        Style::default().fg(Color::Cyan),
+    )
 }
