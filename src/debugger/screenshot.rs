@@ -64,15 +64,18 @@ pub fn to_svg(buffer: &Buffer) -> String {
         for x in 0..w {
             let cell = &buffer[(x, y)];
             let reversed = cell.modifier.contains(Modifier::REVERSED);
-            let bg = if reversed { cell.fg } else { cell.bg };
-            if bg != Color::Reset {
+            let fill = if reversed {
+                Some(hex(cell.fg, FOREGROUND))
+            } else {
+                (cell.bg != Color::Reset).then(|| hex(cell.bg, BACKGROUND))
+            };
+            if let Some(fill) = fill {
                 let _ = writeln!(
                     svg,
-                    r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{CELL_H}" fill="{}"/>"#,
+                    r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{CELL_H}" fill="{fill}"/>"#,
                     f64::from(x) * CELL_W,
                     f64::from(y) * CELL_H,
                     CELL_W,
-                    hex(bg, FOREGROUND)
                 );
             }
         }
