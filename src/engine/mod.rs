@@ -146,6 +146,24 @@ pub struct Session {
     memories: Vec<Vec<Option<KeyValueStore>>>,
 }
 
+/// The hard-max read of `store` for query `q`: the value and where it came
+/// from, or zeros when the store is empty.
+fn read_head(
+    store: &KeyValueStore,
+    q: &[f64],
+    mode: Mode,
+    value_dims: usize,
+) -> (Vec<f64>, Option<Hit>) {
+    let found = match mode {
+        Mode::Fast => store.argmax(q),
+        Mode::Reference => store.argmax_dense(q),
+    };
+    match found {
+        Some((hit, value)) => (value.to_vec(), Some(hit)),
+        None => (vec![0.0; value_dims], None),
+    }
+}
+
 /// Projects `x` through sparse rows (fast) or the dense matrix (reference).
 fn project(
     rows: &[SparseRow],
@@ -288,14 +306,7 @@ impl Session {
                         let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
                         store.push(position, &k, &v);
                         let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
-                        let found = match self.mode {
-                            Mode::Fast => store.argmax(&q),
-                            Mode::Reference => store.argmax_dense(&q),
-                        };
-                        match found {
-                            Some((hit, value)) => (value.to_vec(), Some(hit)),
-                            None => (vec![0.0; value_dims], None),
-                        }
+                        read_head(store, &q, self.mode, value_dims)
                     }
                     Cache::Cross { memory } => {
                         let store = self.memories[l][h]
@@ -307,14 +318,7 @@ impl Session {
                             store.push(entry, &k, &v);
                         }
                         let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
-                        let found = match self.mode {
-                            Mode::Fast => store.argmax(&q),
-                            Mode::Reference => store.argmax_dense(&q),
-                        };
-                        match found {
-                            Some((hit, value)) => (value.to_vec(), Some(hit)),
-                            None => (vec![0.0; value_dims], None),
-                        }
+                        read_head(store, &q, self.mode, value_dims)
                     }
                 };
                 for (component, targets) in head_rows.out.iter().enumerate() {
