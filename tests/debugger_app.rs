@@ -64,6 +64,9 @@ fn go_to_breakpoints_and_continue() {
     press(&mut app, &chars("40"));
     press(&mut app, &[Key::Enter]);
     assert_eq!(app.session.pass(), 40);
+    // Three setup passes, then 35-instruction iterations of the read loop
+    // (34 when the letter needs no upper-casing): pass 40 is in the second.
+    assert!(screen(&app, 160, 48).contains("loop @3..38: iteration 2"));
     // A breakpoint on the loop's fd_read (instruction 4): c stops just before it.
     app.selected = 4;
     press(&mut app, &chars("bc"));

@@ -6,6 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::debugger::app::{App, LayerItem, Residual};
+use crate::debugger::session::PassRecord;
 use crate::engine::capture::LayerCapture;
 use crate::files::FILE_COUNT;
 use crate::program::BlockKind;
@@ -379,13 +380,22 @@ pub fn loops(app: &App) -> Vec<Line<'static>> {
         .iter()
         .filter(|b| b.kind == BlockKind::Loop)
     {
-        let visits = records
+        // Iterations since the loop was last entered: one, plus every jump back
+        // to its head from inside it.
+        let inside = |r: &&PassRecord| {
+            usize::try_from(r.ip).is_ok_and(|i| (block.start..block.end).contains(&i))
+        };
+        let back_edges = records
             .iter()
+            .rev()
+            .take_while(inside)
             .filter(|r| r.token.ip == block.start as i64)
             .count();
         lines.push(Line::from(format!(
-            "loop @{}..{}: head reached {visits}×",
-            block.start, block.end
+            "loop @{}..{}: iteration {}",
+            block.start,
+            block.end,
+            back_edges + 1
         )));
     }
     if lines.len() == 1 {
