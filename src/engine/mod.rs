@@ -54,6 +54,23 @@ struct LayerRows {
 pub struct Model {
     weights: Arc<Weights>,
     layers: Vec<LayerRows>,
+    /// The input fields' embeddings, non-zero entries only.
+    embeddings: Vec<FieldRows>,
+}
+
+/// One input field's embedding, sparse.
+enum FieldRows {
+    /// Per value from `min`: `(dim, weight)`.
+    Table {
+        min: i64,
+        rows: Vec<Vec<(u32, f64)>>,
+    },
+    /// `(dim, linear, quadratic)` for `min..=max`.
+    Numeric {
+        min: i64,
+        max: i64,
+        terms: Vec<(u32, f64, f64)>,
+    },
 }
 
 impl Model {
@@ -77,49 +94,85 @@ impl Model {
                 out: sparse_columns(&layer.w_out),
             })
             .collect();
-        Model { weights, layers }
+        let embeddings = weights
+            .inputs
+            .iter()
+            .map(|input| match &input.kind {
+                InputKind::Table { min, table } => FieldRows::Table {
+                    min: *min,
+                    rows: table
+                        .rows()
+                        .into_iter()
+                        .map(|row| {
+                            row.iter()
+                                .enumerate()
+                                .filter(|(_, v)| **v != 0.0)
+                                .map(|(d, &v)| (d as u32, v))
+                                .collect()
+                        })
+                        .collect(),
+                },
+                InputKind::Numeric {
+                    min,
+                    max,
+                    linear,
+                    quadratic,
+                } => FieldRows::Numeric {
+                    min: *min,
+                    max: *max,
+                    terms: linear
+                        .iter()
+                        .zip(quadratic)
+                        .enumerate()
+                        .filter(|(_, (l, q))| **l != 0.0 || **q != 0.0)
+                        .map(|(d, (&l, &q))| (d as u32, l, q))
+                        .collect(),
+                },
+            })
+            .collect();
+        Model {
+            weights,
+            layers,
+            embeddings,
+        }
     }
 
     pub fn weights(&self) -> &Arc<Weights> {
         &self.weights
     }
 
-    /// The residual vector of a token at `position`.
+    /// The residual vector of a token at `position`: the position, plus the
+    /// sum of its fields' embeddings.
     pub fn embed(&self, fields: &TokenFields, position: usize) -> Result<Vec<f64>, String> {
         let w = &self.weights;
         let mut x = vec![0.0; w.d_model()];
         x[w.position_dim] = position as f64;
         for &(field, value) in fields {
-            let input = w
-                .inputs
+            let rows = self
+                .embeddings
                 .get(field)
                 .ok_or_else(|| format!("token field {field} does not exist"))?;
-            match &input.kind {
-                InputKind::Table { min, table } => {
+            let name = &w.inputs[field].name;
+            match rows {
+                FieldRows::Table { min, rows } => {
                     let row = value
                         .checked_sub(*min)
                         .and_then(|r| usize::try_from(r).ok())
-                        .filter(|&r| r < table.nrows())
-                        .ok_or_else(|| format!("value {value} is outside field {}", input.name))?;
-                    for (xi, t) in x.iter_mut().zip(table.row(row)) {
-                        *xi += t;
+                        .and_then(|r| rows.get(r))
+                        .ok_or_else(|| format!("value {value} is outside field {name}"))?;
+                    for &(d, t) in row {
+                        x[d as usize] += t;
                     }
                 }
-                InputKind::Numeric {
-                    min,
-                    max,
-                    linear,
-                    quadratic,
-                } => {
+                FieldRows::Numeric { min, max, terms } => {
                     if value < *min || value > *max {
                         return Err(format!(
-                            "value {value} is outside field {} ({min}..={max})",
-                            input.name
+                            "value {value} is outside field {name} ({min}..={max})"
                         ));
                     }
                     let v = value as f64;
-                    for ((xi, l), q) in x.iter_mut().zip(linear).zip(quadratic) {
-                        *xi += v * l + v * v * q;
+                    for &(d, l, q) in terms {
+                        x[d as usize] += v * l + v * v * q;
                     }
                 }
             }
