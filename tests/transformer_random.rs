@@ -7,8 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use support::random_program::{MAX_STEPS, RandomProgram, random_program};
+use support::random_program::{MAX_STEPS, RandomProgram, campaign, random_program};
 use support::transformer::{files_of, model, run_transformer, run_vm, same_run};
 use wasmtf::engine::Mode;
 use wasmtf::program::Program;
@@ -42,16 +41,5 @@ proptest! {
 #[test]
 #[ignore = "long campaign: cargo test --release --test transformer_random -- --ignored"]
 fn campaign_transformer_agrees_with_the_vm_on_many_random_programs() {
-    let cases = std::env::var("WASMTF_CAMPAIGN_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(2_000);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    runner
-        .run(&random_program(), |random| check(&random))
-        .unwrap();
+    campaign(2_000, check);
 }

@@ -7,9 +7,8 @@ mod support;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use support::oracle::run_wasmi;
-use support::random_program::{MAX_STEPS, RandomProgram, random_program};
+use support::random_program::{MAX_STEPS, RandomProgram, campaign, random_program};
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
 use wasmtf::vm::{Status, Vm};
@@ -54,16 +53,5 @@ proptest! {
 #[test]
 #[ignore = "long campaign: cargo test --release --test vm_random -- --ignored"]
 fn campaign_vm_agrees_with_wasmi_on_many_random_programs() {
-    let cases = std::env::var("WASMTF_CAMPAIGN_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20_000);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    runner
-        .run(&random_program(), |random| check(&random))
-        .unwrap();
+    campaign(20_000, check);
 }

@@ -222,12 +222,11 @@ impl DebugSession {
     pub fn go_to(&mut self, target: u64) -> Result<(), String> {
         if target < self.pass() || (target == self.pass() && self.capture.is_none() && target > 0) {
             let start = target.saturating_sub(1);
-            let (&at, (run, vm)) = self
+            let (_, (run, vm)) = self
                 .checkpoints
                 .range(..=start)
                 .next_back()
                 .expect("checkpoint 0 exists");
-            let _ = at;
             self.run = run.clone();
             self.vm = vm.clone();
             self.capture = None;

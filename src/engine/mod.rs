@@ -185,7 +185,11 @@ impl Model {
 enum Cache {
     Lookup(KeyValueStore),
     Sum(Vec<f64>),
-    Cross { memory: usize },
+    /// The head's external memory (entries the host stores), and its number.
+    Cross {
+        memory: usize,
+        store: KeyValueStore,
+    },
 }
 
 /// The caches of one sequence being run.
@@ -195,8 +199,6 @@ pub struct Session {
     mode: Mode,
     position: usize,
     caches: Vec<Vec<Cache>>,
-    /// External memories of the cross-attention heads, by (layer, head).
-    memories: Vec<Vec<Option<KeyValueStore>>>,
 }
 
 /// The hard-max read of `store` for query `q`: the value and where it came
@@ -254,22 +256,10 @@ impl Session {
                     .map(|h| match h.kind {
                         HeadKind::Lookup => Cache::Lookup(KeyValueStore::new(keep_all)),
                         HeadKind::Sum => Cache::Sum(vec![0.0; h.w_v.nrows()]),
-                        HeadKind::Cross { memory } => Cache::Cross { memory },
-                    })
-                    .collect()
-            })
-            .collect();
-        let memories = model
-            .weights
-            .layers
-            .iter()
-            .map(|layer| {
-                layer
-                    .heads
-                    .iter()
-                    .map(|h| {
-                        matches!(h.kind, HeadKind::Cross { .. })
-                            .then(|| KeyValueStore::new(keep_all))
+                        HeadKind::Cross { memory } => Cache::Cross {
+                            memory,
+                            store: KeyValueStore::new(keep_all),
+                        },
                     })
                     .collect()
             })
@@ -279,7 +269,6 @@ impl Session {
             mode,
             position: first,
             caches,
-            memories,
         }
     }
 
@@ -304,13 +293,12 @@ impl Session {
         let weights = Arc::clone(&self.model.weights);
         for (l, layer) in weights.layers.iter().enumerate() {
             for (h, head) in layer.heads.iter().enumerate() {
-                if head.kind == (HeadKind::Cross { memory }) {
+                if let Cache::Cross { memory: m, store } = &mut self.caches[l][h]
+                    && *m == memory
+                {
                     let rows = &self.model.layers[l].heads[h];
                     let key = project(&rows.k, &head.w_k, &head.b_k, &x, self.mode);
                     let value = project(&rows.v, &head.w_v, &head.b_v, &x, self.mode);
-                    let store = self.memories[l][h]
-                        .as_mut()
-                        .expect("cross heads have a memory");
                     let entry = store.len();
                     store.push(entry, &key, &value);
                 }
@@ -361,10 +349,7 @@ impl Session {
                         let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
                         read_head(store, &q, self.mode, value_dims)
                     }
-                    Cache::Cross { memory } => {
-                        let store = self.memories[l][h]
-                            .as_mut()
-                            .expect("cross heads have a memory");
+                    Cache::Cross { memory, store } => {
                         if writes_memory == Some(*memory) {
                             let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
                             let entry = store.len();

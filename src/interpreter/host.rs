@@ -93,6 +93,16 @@ impl TransformerRun {
         self.steps
     }
 
+    /// The outputs decoded so far.
+    pub fn outputs(&self) -> &[i32] {
+        &self.outputs
+    }
+
+    /// The files as decoded from the write tokens so far.
+    pub fn files(&self) -> &FileContents {
+        &self.files
+    }
+
     /// Forward passes run so far, prompt included.
     pub fn passes(&self) -> u64 {
         (self.session.position() - self.first_position) as u64

@@ -48,6 +48,23 @@ impl fmt::Debug for RandomProgram {
     }
 }
 
+/// A long campaign: `check` on `WASMTF_CAMPAIGN_CASES` programs (else
+/// `default_cases`), failing with the first counterexample, shrunk.
+pub fn campaign(default_cases: u32, check: impl Fn(&RandomProgram) -> Result<(), TestCaseError>) {
+    let cases = std::env::var("WASMTF_CAMPAIGN_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default_cases);
+    let config = proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..Default::default()
+    };
+    proptest::test_runner::TestRunner::new(config)
+        .run(&random_program(), |random| check(&random))
+        .unwrap();
+}
+
 /// The strategy producing [`RandomProgram`]s.
 pub fn random_program() -> BoxedStrategy<RandomProgram> {
     let (_, stmt) = strategies(DEPTH);

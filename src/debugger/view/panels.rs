@@ -313,7 +313,7 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
 /// decoded from the trace, the byte written by the last pass highlighted.
 pub fn files(app: &App, width: usize) -> Vec<Line<'static>> {
     let session = &app.session;
-    let contents = session.run().report().files;
+    let contents = session.run().files();
     let pass = session.pass();
     let last_write = session
         .record(pass)
@@ -405,7 +405,7 @@ pub fn loops(app: &App) -> Vec<Line<'static>> {
 }
 
 pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
-    let outputs = session_outputs(app);
+    let outputs = app.session.run().outputs();
     let skip = outputs.len().saturating_sub(height);
     let mut lines: Vec<Line<'static>> = outputs[skip..]
         .iter()
@@ -415,10 +415,6 @@ pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
         lines.push(Line::styled("no output yet", dim()));
     }
     lines
-}
-
-fn session_outputs(app: &App) -> Vec<i32> {
-    app.session.run().report().outputs
 }
 
 /// The top candidates of each field of the next token, with the margin.
