@@ -60,7 +60,8 @@ enum Command {
     },
     /// Print the architecture of the weights.
     Inspect {
-        /// Weights to describe instead of the built-in ones.
+        /// Weights to describe instead of the built-in ones; a file that does
+        /// not fit the interpreter is refused, as by run and debug.
         #[arg(long, value_name = "PATH")]
         weights: Option<PathBuf>,
     },

@@ -4,6 +4,14 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use ndarray::{Array1, Array2, s};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde_json::Value;
+use wasmtf::weights::io::to_safetensors;
+use wasmtf::weights::{
+    DEFAULT_WEIGHTS, InputKind, OutputKind, Weights, architecture, load_default,
+};
+
 struct Scratch(PathBuf);
 
 impl Scratch {
@@ -343,4 +351,127 @@ fn inspect_prints_the_architecture() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+}
+
+/// A tensor as stored: name, dtype, shape, little-endian data.
+type Stored = (String, Dtype, Vec<usize>, Vec<u8>);
+
+/// Safetensors `bytes` rebuilt after `edit` changed their tensors and the
+/// architecture in their metadata.
+fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut Vec<Stored>, &mut Value)) -> Vec<u8> {
+    let st = SafeTensors::deserialize(bytes).unwrap();
+    let (_, metadata) = SafeTensors::read_metadata(bytes).unwrap();
+    let mut metadata = metadata.metadata().clone().unwrap();
+    let key = "wasmtf.architecture".to_string();
+    let mut architecture: Value = serde_json::from_str(&metadata[&key]).unwrap();
+    let mut tensors: Vec<Stored> = st
+        .tensors()
+        .into_iter()
+        .map(|(name, v)| (name, v.dtype(), v.shape().to_vec(), v.data().to_vec()))
+        .collect();
+    edit(&mut tensors, &mut architecture);
+    metadata.insert(key, architecture.to_string());
+    let views = tensors
+        .iter()
+        .map(|(n, d, s, b)| (n.clone(), TensorView::new(*d, s.clone(), b).unwrap()));
+    safetensors::serialize(views, Some(metadata)).unwrap()
+}
+
+/// The built-in weights cut to their first `d` residual dimensions, every
+/// tensor narrowed to match: the same layers, heads and neurons, a smaller
+/// residual stream.
+fn narrowed(d: usize) -> Weights {
+    let mut w = load_default().unwrap();
+    let cols = |m: &Array2<f64>| m.slice(s![.., ..d]).to_owned();
+    let rows = |m: &Array2<f64>| m.slice(s![..d, ..]).to_owned();
+    let head = |v: &Array1<f64>| v.slice(s![..d]).to_owned();
+    w.dims.truncate(d);
+    for field in &mut w.inputs {
+        match &mut field.kind {
+            InputKind::Table { table, .. } => *table = cols(table),
+            InputKind::Numeric {
+                linear, quadratic, ..
+            } => (*linear, *quadratic) = (head(linear), head(quadratic)),
+        }
+    }
+    for layer in &mut w.layers {
+        for h in &mut layer.heads {
+            (h.w_q, h.w_k, h.w_v, h.w_o) = (cols(&h.w_q), cols(&h.w_k), cols(&h.w_v), rows(&h.w_o));
+        }
+        layer.w_gate = cols(&layer.w_gate);
+        layer.w_val = cols(&layer.w_val);
+        layer.w_out = rows(&layer.w_out);
+    }
+    for field in &mut w.outputs {
+        match &mut field.kind {
+            OutputKind::Categorical { w, .. } => *w = cols(w),
+            OutputKind::Quadratic { readout, .. } => *readout = head(readout),
+        }
+    }
+    w
+}
+
+#[test]
+fn weights_of_another_d_model_are_refused_naming_a_tensor() {
+    let scratch = Scratch::new("d-model-5");
+    let program = scratch.file("echo.wat", ECHO);
+    let small = to_safetensors(&narrowed(5));
+    // The metadata says d_model 5 and keeps the interpreter's dimension names,
+    // or names only the five dimensions it has: both fit their tensors.
+    let keeps_names = rewritten(&small, |_, arch| {
+        arch["dims"] = serde_json::to_value(&architecture().dims).unwrap();
+    });
+    for (name, bytes) in [
+        ("names.safetensors", keeps_names),
+        ("five.safetensors", small),
+    ] {
+        let file = scratch.file(name, bytes);
+        let tensor = "tensor embed.kind.table has shape [4, 5], expected [4, 637]";
+        let message = format!("{file}: the weights do not fit the interpreter: {tensor}");
+        refused(&["run", &program, "--weights", &file], &message);
+        let output = wasmtf(&["run", &program, "--weights", &file]);
+        assert_eq!(stderr(&output), format!("wasmtf: {message}\n"));
+        refused(&["debug", &program, "--weights", &file], &message);
+        refused(&["inspect", "--weights", &file], &message);
+    }
+}
+
+#[test]
+fn one_tensor_that_does_not_fit_is_refused_by_name() {
+    let scratch = Scratch::new("one-tensor");
+    let program = scratch.file("echo.wat", ECHO);
+    let refused_with = |name: &str, edit: &dyn Fn(&mut Vec<Stored>), needle: &str| {
+        let file = scratch.file(name, rewritten(DEFAULT_WEIGHTS, |t, _| edit(t)));
+        refused(&["run", &program, "--weights", &file], needle);
+    };
+    let find = |tensors: &[Stored], name: &str| tensors.iter().position(|t| t.0 == name).unwrap();
+    refused_with(
+        "transposed.safetensors",
+        &|t| {
+            let i = find(t, "layers.0.attn.fetch.w_q");
+            t[i].2.reverse();
+        },
+        "tensor layers.0.attn.fetch.w_q has shape [637, 3], expected [3, 637]",
+    );
+    refused_with(
+        "missing.safetensors",
+        &|t| t.retain(|t| t.0 != "unembed.status.b"),
+        "tensor unembed.status.b is missing",
+    );
+    refused_with(
+        "integer.safetensors",
+        &|t| {
+            let i = find(t, "layers.1.mlp.b_gate");
+            t[i].1 = Dtype::I64;
+        },
+        "tensor layers.1.mlp.b_gate has dtype I64; F32 or F64 expected",
+    );
+    refused_with(
+        "extra.safetensors",
+        &|t| {
+            let copy = t[find(t, "layers.1.mlp.b_gate")].clone();
+            t.push(("layers.1.mlp.b_extra".into(), copy.1, copy.2, copy.3));
+        },
+        "tensor layers.1.mlp.b_extra is not part of the interpreter",
+    );
 }

@@ -64,7 +64,10 @@ fn a_missing_or_misshapen_tensor_is_named() {
     let (mut tensors, metadata) = parts();
     tensors.retain(|(name, ..)| name != "layers.1.attn.stack.top.w_v");
     let error = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap_err();
-    assert_eq!(error, "tensor layers.1.attn.stack.top.w_v is missing");
+    assert_eq!(
+        error,
+        "the weights do not fit the interpreter: tensor layers.1.attn.stack.top.w_v is missing"
+    );
 
     let (mut tensors, _) = parts();
     let (_, dtype, shape, bytes) = tensors
@@ -80,7 +83,7 @@ fn a_missing_or_misshapen_tensor_is_named() {
     bytes.truncate(bytes.len() - width);
     let error = from_safetensors(&rebuild(&tensors, metadata), architecture()).unwrap_err();
     assert!(
-        error.starts_with("tensor layers.2.mlp.b_gate has shape"),
+        error.ends_with("tensor layers.2.mlp.b_gate has shape [2284], expected [2285]"),
         "{error}"
     );
 }
@@ -93,6 +96,16 @@ fn a_different_architecture_is_refused_with_what_differs() {
     metadata.insert(key.clone(), altered);
     let error = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap_err();
     assert!(error.contains("layer 1 head \"stack.second\""), "{error}");
+
+    // The metadata alone claims another d_model; the tensors are the built-in ones.
+    let mut altered: serde_json::Value = serde_json::from_str(&parts().1[&key]).unwrap();
+    altered["d_model"] = 5.into();
+    metadata.insert(key.clone(), altered.to_string());
+    let error = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap_err();
+    assert_eq!(
+        error,
+        "the weights do not fit the interpreter: d_model is 5, expected 637"
+    );
 
     metadata.remove(&key);
     let error = from_safetensors(&rebuild(&tensors, metadata), architecture()).unwrap_err();

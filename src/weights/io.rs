@@ -147,6 +147,12 @@ impl Architecture {
                 other.format, self.format
             ));
         }
+        if self.d_model != other.d_model {
+            return Err(format!(
+                "d_model is {}, expected {}",
+                other.d_model, self.d_model
+            ));
+        }
         if self.dims != other.dims {
             let first = self.dims.iter().zip(&other.dims).position(|(a, b)| a != b);
             return Err(match first {
@@ -216,6 +222,84 @@ impl Architecture {
             }
         }
         Ok(())
+    }
+}
+
+/// Every tensor that weights of architecture `arch` consist of, with its shape,
+/// in the order of the model: embeddings, layers, unembeddings.
+fn tensor_shapes(arch: &Architecture) -> Vec<(String, Vec<usize>)> {
+    let d = arch.d_model;
+    let mut out = Vec::new();
+    for f in &arch.inputs {
+        let p = format!("embed.{}", f.name);
+        if f.kind == "table" {
+            let rows = (f.max - f.min + 1) as usize;
+            out.push((format!("{p}.table"), vec![rows, d]));
+        } else {
+            out.push((format!("{p}.linear"), vec![d]));
+            out.push((format!("{p}.quadratic"), vec![d]));
+        }
+    }
+    for (l, layer) in arch.layers.iter().enumerate() {
+        for h in &layer.heads {
+            let (p, q, v) = (format!("layers.{l}.attn.{}", h.name), h.d_head, h.d_value);
+            for (name, shape) in [
+                ("w_q", vec![q, d]),
+                ("b_q", vec![q]),
+                ("w_k", vec![q, d]),
+                ("b_k", vec![q]),
+                ("w_v", vec![v, d]),
+                ("b_v", vec![v]),
+                ("w_o", vec![d, v]),
+            ] {
+                out.push((format!("{p}.{name}"), shape));
+            }
+        }
+        let n = layer.neurons.len();
+        for (name, shape) in [
+            ("w_gate", vec![n, d]),
+            ("b_gate", vec![n]),
+            ("w_val", vec![n, d]),
+            ("b_val", vec![n]),
+            ("w_out", vec![d, n]),
+        ] {
+            out.push((format!("layers.{l}.mlp.{name}"), shape));
+        }
+    }
+    for f in &arch.outputs {
+        let p = format!("unembed.{}", f.name);
+        if f.kind == "categorical" {
+            let n = (f.max + 1) as usize;
+            out.push((format!("{p}.w"), vec![n, d]));
+            out.push((format!("{p}.b"), vec![n]));
+        } else {
+            out.push((format!("{p}.readout"), vec![d]));
+            out.push((format!("{p}.bias"), vec![1]));
+        }
+    }
+    out
+}
+
+/// Says which tensor is first missing or of another shape than `expected`
+/// wants, or which tensor is one too many.
+fn check_tensors(st: &SafeTensors<'_>, expected: &Architecture) -> Result<(), String> {
+    let wanted = tensor_shapes(expected);
+    for (name, shape) in &wanted {
+        let view = st
+            .tensor(name)
+            .map_err(|_| format!("tensor {name} is missing"))?;
+        if view.shape() != shape.as_slice() {
+            return Err(format!(
+                "tensor {name} has shape {:?}, expected {shape:?}",
+                view.shape()
+            ));
+        }
+    }
+    let mut names = st.names();
+    names.sort_unstable();
+    match names.iter().find(|n| !wanted.iter().any(|(w, _)| w == *n)) {
+        Some(extra) => Err(format!("tensor {extra} is not part of the interpreter")),
+        None => Ok(()),
     }
 }
 
@@ -393,7 +477,8 @@ fn read_vector(st: &SafeTensors<'_>, name: &str, len: usize) -> Result<Array1<f6
 }
 
 /// Reads weights written by [`to_safetensors`] (possibly edited), checking that
-/// they have the architecture `expected`.
+/// they have the architecture `expected`: every tensor's shape first, then the
+/// architecture in the metadata, before any value is read.
 pub fn from_safetensors(bytes: &[u8], expected: &Architecture) -> Result<Weights, String> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file: {e}"))?;
     let (_, metadata) =
@@ -405,9 +490,9 @@ pub fn from_safetensors(bytes: &[u8], expected: &Architecture) -> Result<Weights
         .ok_or_else(|| format!("the metadata has no {METADATA_KEY:?} entry: not wasmtf weights"))?;
     let arch: Architecture = serde_json::from_str(json)
         .map_err(|e| format!("the architecture metadata is unreadable: {e}"))?;
-    expected
-        .check_fits(&arch)
-        .map_err(|e| format!("the weights do not fit the interpreter: {e}"))?;
+    let misfit = |e: String| format!("the weights do not fit the interpreter: {e}");
+    check_tensors(&st, expected).map_err(misfit)?;
+    expected.check_fits(&arch).map_err(misfit)?;
     let d = arch.d_model;
     let inputs = arch
         .inputs
