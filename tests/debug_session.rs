@@ -6,8 +6,9 @@ mod support;
 use std::sync::Arc;
 
 use support::ENV_IMPORTS;
-use support::transformer::{compiled, model};
-use wasmtf::debugger::session::{CHECKPOINT_EVERY, DebugSession};
+use support::corpus::load_corpus;
+use support::transformer::{compiled, files_of, model, same_run};
+use wasmtf::debugger::session::{CHECKPOINT_EVERY, DebugSession, Field, FieldValue};
 use wasmtf::engine::Model;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
@@ -63,23 +64,76 @@ fn edited_weights_are_caught_at_the_first_pass_that_differs() {
     let model = Arc::new(Model::new(Arc::new(weights)));
     let mut session = DebugSession::new(model, counting_loop(), FileContents::default()).unwrap();
     session
-        .run_forward(10_000, |r| !r.divergence.is_empty(), &mut || false)
+        .run_forward(10_000, |_, r| r.diverged(), &mut |_| false)
         .unwrap();
     // 0·0 = 0 comes out right even without the mul neurons; the first wrong
     // product is 1·1 = 1, for which the ablated model says 0.
     let first = session
         .first_divergence()
         .expect("the ablated model goes wrong");
-    let program = session.program();
-    assert_eq!(
-        program.instructions[first.ip as usize].to_string(),
-        "i32.mul"
-    );
-    assert_eq!(first.divergence[0].0, "push");
-    assert_eq!(first.divergence[0].2, "1");
     assert_eq!(
         session.pass(),
-        first.pass,
+        first,
         "running forward stops at the divergence"
     );
+    let program = session.program();
+    let record = session.record(first).unwrap();
+    assert_eq!(
+        program.instructions[record.ip as usize].to_string(),
+        "i32.mul"
+    );
+    let mismatch = session.mismatches()[0];
+    assert_eq!(mismatch.field, Field::Push);
+    assert_eq!(mismatch.model, FieldValue::Value(Some(0)));
+    assert_eq!(mismatch.vm, FieldValue::Value(Some(1)));
+    assert_eq!(mismatch.to_string(), "push model 0 ≠ vm 1");
+}
+
+/// Under the built-in weights the model never disagrees with the VM, so the
+/// debugger must never say it does: every corpus case, run through the debug
+/// session to its end, shows no divergence and ends as the VM does.
+#[test]
+fn no_corpus_case_diverges_in_the_debugger() {
+    let model = model();
+    let mut failures = Vec::new();
+    for entry in load_corpus() {
+        let program =
+            Arc::new(Program::from_wat(&entry.path.display().to_string(), &entry.source).unwrap());
+        for case in &entry.cases {
+            let mut session = DebugSession::new(
+                Arc::clone(&model),
+                Arc::clone(&program),
+                files_of(&case.files),
+            )
+            .unwrap();
+            session
+                .run_forward(50_000, |_, r| r.diverged(), &mut |_| false)
+                .unwrap();
+            if let Some(pass) = session.first_divergence() {
+                let record = session.record(pass).unwrap();
+                failures.push(format!(
+                    "{} [{}]: pass {pass} (instruction {} {}): {}",
+                    entry.id(),
+                    case.name,
+                    record.ip,
+                    program.instructions[record.ip as usize],
+                    session
+                        .mismatches()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            } else if !session.finished()
+                || !same_run(&session.run().report(), &session.vm().report())
+            {
+                failures.push(format!(
+                    "{} [{}]: did not end as the VM",
+                    entry.id(),
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

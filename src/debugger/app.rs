@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::keymap::{Action, Key, action_for};
-use super::session::{DebugSession, PassRecord};
+use super::session::{DebugSession, PassRecord, Stopped};
 
 /// The panels, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,9 +112,13 @@ impl App {
         }
     }
 
-    /// The instruction the next pass executes.
+    /// The instruction the current pass executed (at pass 0, the first one,
+    /// about to run): the one the listing marks with ▶.
     pub fn current_ip(&self) -> usize {
-        usize::try_from(self.session.run().token().ip).unwrap_or(0)
+        self.session
+            .executed()
+            .or(self.session.next_instruction())
+            .unwrap_or(0)
     }
 
     /// Handles a key: a typed prompt takes it first, then the keymap.
@@ -208,16 +212,11 @@ impl App {
     }
 
     fn describe_last_pass(&self) -> String {
-        match self.session.record(self.session.pass()) {
-            Some(record) if !record.divergence.is_empty() => {
-                let (field, model, vm) = &record.divergence[0];
-                format!(
-                    "DIVERGED at pass {}: {field} model {model} ≠ vm {vm}",
-                    record.pass
-                )
-            }
-            Some(record) => format!("pass {}: {}", record.pass, record.token.describe()),
-            None => "at the start of the trace".into(),
+        let pass = self.session.pass();
+        match (self.session.record(pass), self.session.mismatches().first()) {
+            (Some(_), Some(mismatch)) => format!("DIVERGED at pass {pass}: {mismatch}"),
+            (Some(record), None) => format!("pass {pass}: {}", record.token.describe()),
+            (None, _) => "at the start of the trace".into(),
         }
     }
 
@@ -238,18 +237,22 @@ impl App {
             }
             Action::Continue => {
                 let breakpoints = self.breakpoints.clone();
-                let program_len = self.session.program().instructions.len();
-                let stop = |r: &PassRecord| {
-                    let next = usize::try_from(r.token.ip).unwrap_or(program_len);
-                    !r.divergence.is_empty() || breakpoints.contains(&next)
+                let stop = |_: u64, r: &PassRecord| {
+                    r.diverged() || usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip))
                 };
-                let result = self.session.run_forward(CONTINUE_LIMIT, stop, interrupted);
-                self.after_move(result);
+                let result = self
+                    .session
+                    .run_forward(CONTINUE_LIMIT, stop, &mut |_| interrupted());
+                let interrupted = matches!(result, Ok(Stopped::Interrupted));
+                self.after_move(result.map(|_| ()));
+                if interrupted {
+                    self.message = format!("interrupted at pass {}", self.session.pass());
+                }
             }
             Action::ContinueBack => {
                 let breakpoints = self.breakpoints.clone();
-                let stop = |r: &PassRecord| {
-                    usize::try_from(r.token.ip).is_ok_and(|ip| breakpoints.contains(&ip))
+                let stop = |_: u64, r: &PassRecord| {
+                    usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip))
                 };
                 let result = self.session.run_backward(stop);
                 self.after_move(result);

@@ -133,7 +133,10 @@ impl Vm {
         self.effect = Effect::default();
         let instruction = self.program.instructions[self.pc];
         let result = self.execute(instruction.op);
-        if result.is_ok() && instruction.op.pushes() == 1 {
+        // `local.tee` pops and pushes back the same value: in a trace token's
+        // terms it leaves the stack as it was and pushes nothing.
+        let new_top = instruction.op.pushes() == 1 && !matches!(instruction.op, Op::LocalTee(_));
+        if result.is_ok() && new_top {
             self.effect.pushed = self.stack.last().copied();
         }
         match result {

@@ -1,38 +1,36 @@
 //! The debugger's model of a run: the transformer stepped one forward pass at a
-//! time, the reference VM in lockstep (one pass executes one instruction), the
-//! record of every pass, the first divergence between them, and checkpoints so
-//! that going back re-executes at most [`CHECKPOINT_EVERY`] passes.
+//! time, the reference VM in lockstep (one pass executes one instruction), a
+//! compact record of every pass, and [`checkpoints`] so that going back
+//! re-executes a few dozen passes.
+//!
+//! **The current pass.** The session is always just after some pass `p` (0
+//! before the first). Pass `p` *executes* instruction `record(p).ip`, the
+//! instruction pointer of the token it read, and emits the token that says
+//! what that instruction did. Everything the debugger shows follows pass `p`:
+//! its activations, its token, the state after it, and the instruction it
+//! executed. At pass 0 only the prompt has run, and instruction 0 is next.
 
-use std::collections::BTreeMap;
+pub mod checkpoints;
+pub mod record;
+
 use std::sync::Arc;
+
+use checkpoints::Checkpoints;
+pub use checkpoints::{CHECKPOINT_EVERY, DENSE_WINDOW};
+pub use record::{Field, FieldSet, FieldValue, Mismatch, PassRecord};
 
 use crate::engine::capture::PassCapture;
 use crate::engine::{Mode, Model};
 use crate::files::FileContents;
 use crate::interpreter::TransformerRun;
-use crate::interpreter::tokens::{RunStatus, TraceToken};
 use crate::program::Program;
-use crate::vm::{Effect, Status, TrapKind, Vm};
+use crate::vm::Vm;
 
-/// Passes between checkpoints near the current pass: the most a step back
-/// re-executes (a few milliseconds).
-pub const CHECKPOINT_EVERY: u64 = 32;
-/// Checkpoints further back than this are thinned to one every
-/// [`SPARSE_CHECKPOINTS`] passes, to bound memory on long runs.
-pub const DENSE_WINDOW: u64 = 4096;
-pub const SPARSE_CHECKPOINTS: u64 = 1024;
-
-/// One forward pass of the trace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PassRecord {
-    /// 1 for the first pass after the prompt.
-    pub pass: u64,
-    /// The instruction this pass executed.
-    pub ip: i64,
-    /// The token it emitted.
-    pub token: TraceToken,
-    /// Where the token disagrees with the VM: `(field, model, vm)`.
-    pub divergence: Vec<(String, String, String)>,
+/// The state a checkpoint restores.
+#[derive(Clone)]
+struct State {
+    run: TransformerRun,
+    vm: Vm,
 }
 
 /// The run under the debugger.
@@ -40,77 +38,13 @@ pub struct DebugSession {
     model: Arc<Model>,
     run: TransformerRun,
     vm: Vm,
+    /// One per pass run on this timeline, and beyond it after stepping back
+    /// (the run is deterministic, so passes undone stay valid).
     records: Vec<PassRecord>,
-    checkpoints: BTreeMap<u64, (TransformerRun, Vm)>,
+    checkpoints: Checkpoints<State>,
     capture: Option<PassCapture>,
-}
-
-fn status_of(vm: &Vm) -> RunStatus {
-    match vm.status() {
-        Status::Running => RunStatus::Running,
-        Status::Halted => RunStatus::Halted,
-        Status::Trapped(trap) => match trap.kind {
-            TrapKind::Unreachable => RunStatus::TrapUnreachable,
-            TrapKind::MemoryOutOfBounds => RunStatus::TrapMemory,
-            TrapKind::FileNotOpen => RunStatus::TrapFileNotOpen,
-            TrapKind::FileFull => RunStatus::TrapFileFull,
-        },
-    }
-}
-
-/// Compares what the model emitted with what the VM did.
-fn compare(token: &TraceToken, vm: &Vm, depth_change: i64) -> Vec<(String, String, String)> {
-    let mut differences = Vec::new();
-    let mut check = |field: &str, model: String, reference: String| {
-        if model != reference {
-            differences.push((field.to_string(), model, reference));
-        }
-    };
-    let status = status_of(vm);
-    check("status", token.status.name().into(), status.name().into());
-    if status != RunStatus::Running || token.status != RunStatus::Running {
-        return differences;
-    }
-    let effect: Effect = vm.effect();
-    check("ip", token.ip.to_string(), vm.pc().to_string());
-    check("delta", token.delta.to_string(), depth_change.to_string());
-    let show = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    check(
-        "push",
-        show(token.push.then(|| token.value.to_string())),
-        show(effect.pushed.map(|v| v.to_string())),
-    );
-    check(
-        "output",
-        show(token.out.then(|| token.value.to_string())),
-        show(effect.output.map(|v| v.to_string())),
-    );
-    check(
-        "write",
-        show(token.wrote.then(|| {
-            format!(
-                "file {} @{} = {}",
-                token.file.unwrap_or(9),
-                token.cursor - 1,
-                token.value as u8
-            )
-        })),
-        show(effect.write.map(|(f, o, b)| format!("file {f} @{o} = {b}"))),
-    );
-    check(
-        "file",
-        show(
-            token
-                .file
-                .map(|f| format!("{f} open={} cursor={}", token.open, token.cursor)),
-        ),
-        show(
-            effect
-                .file_state
-                .map(|(f, open, c)| format!("{f} open={open} cursor={c}")),
-        ),
-    );
-    differences
+    /// Where the current pass disagrees with the VM.
+    mismatches: Vec<Mismatch>,
 }
 
 impl DebugSession {
@@ -121,8 +55,10 @@ impl DebugSession {
     ) -> Result<DebugSession, String> {
         let vm = Vm::new(Arc::clone(&program), files.clone());
         let run = TransformerRun::new(Arc::clone(&model), program, files, Mode::Fast)?;
-        let mut checkpoints = BTreeMap::new();
-        checkpoints.insert(0, (run.clone(), vm.clone()));
+        let checkpoints = Checkpoints::new(State {
+            run: run.clone(),
+            vm: vm.clone(),
+        });
         Ok(DebugSession {
             model,
             run,
@@ -130,6 +66,7 @@ impl DebugSession {
             records: Vec::new(),
             checkpoints,
             capture: None,
+            mismatches: Vec::new(),
         })
     }
 
@@ -149,7 +86,7 @@ impl DebugSession {
         &self.vm
     }
 
-    /// Trace passes executed so far (0 before the first).
+    /// The current pass: trace passes executed so far (0 before the first).
     pub fn pass(&self) -> u64 {
         self.run.steps()
     }
@@ -160,15 +97,39 @@ impl DebugSession {
             .and_then(|i| self.records.get(i as usize))
     }
 
-    /// The records of every pass run so far on this timeline and beyond (the
-    /// run is deterministic, so passes undone by stepping back stay valid).
+    /// The records of every pass run so far, on this timeline and beyond.
     pub fn records(&self) -> &[PassRecord] {
         &self.records
     }
 
-    /// The activations of the last pass run, if it was captured.
+    /// The records up to and including the current pass.
+    pub fn records_so_far(&self) -> &[PassRecord] {
+        &self.records[..self.pass() as usize]
+    }
+
+    /// The instruction the current pass executed; `None` at pass 0.
+    pub fn executed(&self) -> Option<usize> {
+        self.record(self.pass())
+            .and_then(|r| usize::try_from(r.ip).ok())
+    }
+
+    /// The instruction the next pass will execute, while the run goes on.
+    pub fn next_instruction(&self) -> Option<usize> {
+        if self.finished() {
+            None
+        } else {
+            usize::try_from(self.run.token().ip).ok()
+        }
+    }
+
+    /// The activations of the current pass, if it was captured.
     pub fn capture(&self) -> Option<&PassCapture> {
         self.capture.as_ref()
+    }
+
+    /// Where the current pass disagrees with the VM (empty when it agrees).
+    pub fn mismatches(&self) -> &[Mismatch] {
+        &self.mismatches
     }
 
     pub fn finished(&self) -> bool {
@@ -176,8 +137,16 @@ impl DebugSession {
     }
 
     /// The first pass whose token differs from the VM, among those run.
-    pub fn first_divergence(&self) -> Option<&PassRecord> {
-        self.records.iter().find(|r| !r.divergence.is_empty())
+    pub fn first_divergence(&self) -> Option<u64> {
+        self.records
+            .iter()
+            .position(PassRecord::diverged)
+            .map(|i| i as u64 + 1)
+    }
+
+    /// How many checkpoints are held (for the benchmark and tests).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
     }
 
     /// Runs one forward pass (captured when `capture`), with the VM alongside.
@@ -192,16 +161,15 @@ impl DebugSession {
         self.vm.step();
         self.capture = captured;
         let pass = self.run.steps();
-        let divergence = compare(
+        self.mismatches = record::compare(
             &token,
             &self.vm,
             self.vm.stack().len() as i64 - depth_before,
         );
         let record = PassRecord {
-            pass,
             ip,
             token,
-            divergence,
+            diverged: record::fields_of(&self.mismatches),
         };
         let index = (pass - 1) as usize;
         if index < self.records.len() {
@@ -209,31 +177,35 @@ impl DebugSession {
         } else {
             self.records.push(record);
         }
-        if pass.is_multiple_of(CHECKPOINT_EVERY) {
-            self.checkpoints
-                .entry(pass)
-                .or_insert_with(|| (self.run.clone(), self.vm.clone()));
+        if self.checkpoints.wants(pass) {
+            let state = State {
+                run: self.run.clone(),
+                vm: self.vm.clone(),
+            };
+            self.checkpoints.save(pass, state);
         }
         Ok(self.records.get(index))
     }
 
     /// Moves to just after pass `target` (0 = before the first), re-executing
-    /// from the nearest checkpoint when going back; the last pass is captured.
+    /// from the nearest checkpoint when going back; the pass arrived at is
+    /// captured. A target past the end stops at the last pass.
     pub fn go_to(&mut self, target: u64) -> Result<(), String> {
-        if target < self.pass() || (target == self.pass() && self.capture.is_none() && target > 0) {
-            let start = target.saturating_sub(1);
-            let (_, (run, vm)) = self
-                .checkpoints
-                .range(..=start)
-                .next_back()
-                .expect("checkpoint 0 exists");
-            self.run = run.clone();
-            self.vm = vm.clone();
+        let recapture = target == self.pass() && self.capture.is_none() && target > 0;
+        if target < self.pass() || recapture {
+            let (_, state) = self.checkpoints.at_or_before(target.saturating_sub(1));
+            self.run = state.run.clone();
+            self.vm = state.vm.clone();
             self.capture = None;
+            self.mismatches.clear();
         }
         while self.pass() < target && !self.finished() {
             let last = self.pass() + 1 == target;
             self.forward(last)?;
+        }
+        if self.pass() < target && self.pass() > 0 && self.capture.is_none() {
+            // The run ended before the target: show its last pass.
+            return self.go_to(self.pass());
         }
         Ok(())
     }
@@ -244,39 +216,60 @@ impl DebugSession {
     }
 
     /// Runs forward until `stop` says so after a pass, the run ends, `limit`
-    /// passes have run, or `interrupted` returns true (checked every 1024
-    /// passes). The last pass is captured.
+    /// passes have run, or `interrupted` returns true (asked every 1024
+    /// passes). The pass it stops at is captured.
     pub fn run_forward(
         &mut self,
         limit: u64,
-        mut stop: impl FnMut(&PassRecord) -> bool,
-        interrupted: &mut dyn FnMut() -> bool,
-    ) -> Result<(), String> {
+        mut stop: impl FnMut(u64, &PassRecord) -> bool,
+        interrupted: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<Stopped, String> {
+        let mut why = Stopped::Limit;
         for n in 0..limit {
             if self.finished() {
+                why = Stopped::Ended;
                 break;
             }
-            if n % 1024 == 1023 && interrupted() {
+            if n % 1024 == 1023 && interrupted(self.pass()) {
+                why = Stopped::Interrupted;
                 break;
             }
-            let record = self.forward(false)?.cloned();
-            if record.is_some_and(|r| stop(&r)) {
+            let record = self.forward(false)?.copied();
+            if record.is_some_and(|r| stop(self.pass(), &r)) {
+                why = Stopped::Condition;
                 break;
             }
         }
-        self.go_to(self.pass())
+        if why == Stopped::Limit && self.finished() {
+            why = Stopped::Ended;
+        }
+        self.go_to(self.pass())?;
+        Ok(why)
     }
 
     /// Goes back to the latest earlier pass for which `stop` holds (or to 0).
     pub fn run_backward(
         &mut self,
-        mut stop: impl FnMut(&PassRecord) -> bool,
+        mut stop: impl FnMut(u64, &PassRecord) -> bool,
     ) -> Result<(), String> {
         let current = self.pass();
         let target = (1..current)
             .rev()
-            .find(|&p| self.record(p).is_some_and(&mut stop))
+            .find(|&p| self.record(p).is_some_and(|r| stop(p, r)))
             .unwrap_or(0);
         self.go_to(target)
     }
+}
+
+/// Why [`DebugSession::run_forward`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The stop condition held.
+    Condition,
+    /// The run halted or trapped.
+    Ended,
+    /// A key was pressed.
+    Interrupted,
+    /// The pass limit was reached.
+    Limit,
 }

@@ -112,9 +112,7 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let session = &app.session;
     let token = session.run().token();
-    let diverged = session
-        .record(session.pass())
-        .is_some_and(|r| !r.divergence.is_empty());
+    let diverged = session.record(session.pass()).is_some_and(|r| r.diverged());
     let first = Line::from(vec![
         Span::styled(
             format!("pass {}", session.pass()),

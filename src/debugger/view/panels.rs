@@ -40,7 +40,7 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
     let diverged = app
         .session
         .record(app.session.pass())
-        .filter(|r| !r.divergence.is_empty())
+        .filter(|r| r.diverged())
         .and_then(|r| usize::try_from(r.ip).ok());
     let count = program.instructions.len();
     let anchor = app.selected.min(count.saturating_sub(1));
@@ -423,13 +423,11 @@ pub fn logits(app: &App) -> Vec<Line<'static>> {
         return vec![Line::from("no pass captured yet: press n")];
     };
     let mut lines = Vec::new();
-    if let Some(record) = app.session.record(app.session.pass()) {
-        for (field, model, vm) in &record.divergence {
-            lines.push(Line::styled(
-                format!("DIVERGED {field}: model {model} vm {vm}"),
-                Style::default().fg(Color::White).bg(Color::Red),
-            ));
-        }
+    for mismatch in app.session.mismatches() {
+        lines.push(Line::styled(
+            format!("DIVERGED {mismatch}"),
+            Style::default().fg(Color::White).bg(Color::Red),
+        ));
     }
     for field in &capture.logits {
         let top: Vec<String> = field
