@@ -5,6 +5,12 @@
 //! counts. Jumps to the end of a construct are patched when its `end` is reached.
 //! Code after an unconditional branch is unreachable; it is still listed, with
 //! heights clamped at the construct's entry height, since it never runs.
+//!
+//! Each jump to a block, loop or if also records which of [`Program::blocks`] it
+//! goes to, and the flattener keeps the order in which the constructs opened (the
+//! label numbering of the `name` section), so that listings can name labels.
+//!
+//! [`Program::blocks`]: super::Program::blocks
 
 use wasmparser::{BlockType, Operator, ValType};
 
@@ -35,6 +41,11 @@ struct Frame {
     pending: Vec<usize>,
     /// The `if` jump still waiting for its `else` arm (or the end).
     if_jump: Option<usize>,
+    /// Every jump to this construct (forward or back, `if` and `else` included),
+    /// to be told the construct's index in the block list when it closes.
+    referrers: Vec<usize>,
+    /// Label index: how many blocks, loops and ifs opened before this one.
+    label: usize,
     /// False after an unconditional branch until the construct ends.
     reachable: bool,
 }
@@ -44,6 +55,8 @@ pub(super) struct Flattener<'a> {
     imports: &'a [HostCall],
     pub(super) instructions: Vec<Instruction>,
     pub(super) blocks: Vec<BlockSpan>,
+    /// Index in `blocks` of each construct, by label index (the order they open).
+    pub(super) label_order: Vec<usize>,
     frames: Vec<Frame>,
     height: u32,
     body_index: u32,
@@ -55,6 +68,7 @@ impl<'a> Flattener<'a> {
             imports,
             instructions: Vec::new(),
             blocks: Vec::new(),
+            label_order: Vec::new(),
             frames: vec![Frame {
                 kind: FrameKind::Function,
                 results: 0,
@@ -62,6 +76,8 @@ impl<'a> Flattener<'a> {
                 start: 0,
                 pending: Vec::new(),
                 if_jump: None,
+                referrers: Vec::new(),
+                label: usize::MAX,
                 reachable: true,
             }],
             height: 0,
@@ -165,14 +181,14 @@ impl<'a> Flattener<'a> {
             Operator::Br { relative_depth } => {
                 let branch = self.branch_to(*relative_depth);
                 self.emit(Op::Br(branch));
-                self.note_pending(*relative_depth);
+                self.note_jump(*relative_depth);
                 self.become_unreachable();
             }
             Operator::BrIf { relative_depth } => {
                 self.pop(1);
                 let branch = self.branch_to(*relative_depth);
                 self.emit_raw(Op::BrIf(branch), Construct::Plain);
-                self.note_pending(*relative_depth);
+                self.note_jump(*relative_depth);
             }
             Operator::Block { blockty } => self.open(FrameKind::Block, *blockty),
             Operator::Loop { blockty } => self.open(FrameKind::Loop, *blockty),
@@ -194,6 +210,7 @@ impl<'a> Flattener<'a> {
                     .expect("the if frame was just opened");
                 frame.start = jump;
                 frame.if_jump = Some(jump);
+                frame.referrers.push(jump);
             }
             Operator::Else => self.else_arm(),
             Operator::End => self.end(),
@@ -220,6 +237,7 @@ impl<'a> Flattener<'a> {
             origin: Origin {
                 body_index: self.body_index,
                 construct,
+                target_block: None,
             },
         });
     }
@@ -256,18 +274,24 @@ impl<'a> Flattener<'a> {
         Branch { target, drop, keep }
     }
 
-    /// Records the jump just emitted as waiting for its label's end, if forward.
-    fn note_pending(&mut self, relative_depth: u32) {
+    /// Records the jump just emitted as going to its label, and as waiting for
+    /// the label's end if it jumps forward.
+    fn note_jump(&mut self, relative_depth: u32) {
         let index = self.frame_index(relative_depth);
-        if self.frames[index].kind != FrameKind::Loop {
-            let jump = self.instructions.len() - 1;
-            self.frames[index].pending.push(jump);
+        let jump = self.instructions.len() - 1;
+        let frame = &mut self.frames[index];
+        frame.referrers.push(jump);
+        if frame.kind != FrameKind::Loop {
+            frame.pending.push(jump);
         }
     }
 
     fn open(&mut self, kind: FrameKind, blockty: BlockType) {
         let results = u32::from(matches!(blockty, BlockType::Type(_)));
         let start = self.instructions.len();
+        let label = self.label_order.len();
+        // Filled in when the construct closes and gets its place in `blocks`.
+        self.label_order.push(usize::MAX);
         self.frames.push(Frame {
             kind,
             results,
@@ -275,6 +299,8 @@ impl<'a> Flattener<'a> {
             start,
             pending: Vec::new(),
             if_jump: None,
+            referrers: Vec::new(),
+            label,
             reachable: true,
         });
     }
@@ -296,6 +322,7 @@ impl<'a> Flattener<'a> {
         let else_start = self.instructions.len();
         let frame = self.frames.last_mut().expect("inside the if frame");
         frame.pending.push(else_start - 1);
+        frame.referrers.push(else_start - 1);
         if let Some(jump) = frame.if_jump.take() {
             set_target(&mut self.instructions[jump], else_start);
         }
@@ -323,12 +350,19 @@ impl<'a> Flattener<'a> {
             FrameKind::If => Some(BlockKind::If),
         };
         if let Some(kind) = kind {
+            let index = self.blocks.len();
+            let block = u32::try_from(index).expect("fewer than 2^32 blocks");
+            for jump in frame.referrers {
+                self.instructions[jump].origin.target_block = Some(block);
+            }
+            self.label_order[frame.label] = index;
             self.blocks.push(BlockSpan {
                 kind,
                 start: frame.start,
                 end,
                 depth: (self.frames.len() - 1) as u32,
                 has_result: frame.results == 1,
+                label: None,
             });
         }
         self.height = frame.base + frame.results;

@@ -4,6 +4,9 @@
 //! Every refusal names what is wrong and where: syntax errors by line and
 //! column, everything else by section, import, or `function main, instruction N`
 //! (N counts `main`'s operators from 0, `block` and `end` included).
+//!
+//! The `name` custom section, wherever it sits, is read last, once the imports,
+//! `main` and its blocks are known; it is never a reason to refuse a module.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -15,7 +18,7 @@ use wasmparser::{
 
 use super::error::LoadErrorKind;
 use super::flatten::{Flattener, mnemonic};
-use super::{HostCall, LoadError, PAGE_BYTES, Program};
+use super::{HostCall, LoadError, Names, PAGE_BYTES, Program};
 
 /// The largest memory a program may declare, in 64 KiB pages (1 MiB). SPEC §2
 /// needs one page; the cap keeps a hostile module from reserving gigabytes.
@@ -56,6 +59,9 @@ struct ModuleReader<'n> {
     main_index: Option<u32>,
     memory_bytes: usize,
     program: Option<Program>,
+    /// Index in `program.blocks` of each block, loop and if of `main`, by label
+    /// index.
+    label_order: Vec<usize>,
 }
 
 impl<'n> ModuleReader<'n> {
@@ -68,6 +74,7 @@ impl<'n> ModuleReader<'n> {
             main_index: None,
             memory_bytes: 0,
             program: None,
+            label_order: Vec::new(),
         }
     }
 
@@ -90,8 +97,16 @@ impl<'n> ModuleReader<'n> {
 
     fn read(mut self, wasm: &[u8]) -> Result<Program, LoadError> {
         let mut validator = Validator::new();
+        // The contents and byte offset of the first `name` section.
+        let mut name_section: Option<(&[u8], u64)> = None;
         for payload in Parser::new(0).parse_all(wasm) {
             let payload = payload.map_err(|e| self.binary_error(e, LoadErrorKind::Malformed))?;
+            if let Payload::CustomSection(section) = &payload
+                && section.name() == "name"
+                && name_section.is_none()
+            {
+                name_section = Some((section.data(), section.data_offset()));
+            }
             self.check_section(&payload)?;
             let valid = validator
                 .payload(&payload)
@@ -108,9 +123,15 @@ impl<'n> ModuleReader<'n> {
                 self.program = Some(self.read_main(validator, &body)?);
             }
         }
-        match self.program.take() {
-            Some(program) => Ok(program),
-            None => Err(self.unsupported(
+        match (self.program.take(), self.main_index) {
+            (Some(mut program), Some(main_index)) => {
+                if let Some((data, offset)) = name_section {
+                    program.names = Names::read(data, offset, main_index, &self.imports);
+                    self.attach_labels(&mut program);
+                }
+                Ok(program)
+            }
+            _ => Err(self.unsupported(
                 "exports",
                 "the module must export a function `main` of type [] -> []",
             )),
@@ -295,8 +316,20 @@ impl<'n> ModuleReader<'n> {
         Ok(())
     }
 
+    /// Gives each block, loop and if its label name, if the names have one.
+    fn attach_labels(&self, program: &mut Program) {
+        for (&label, name) in &program.names.labels {
+            let block = usize::try_from(label)
+                .ok()
+                .and_then(|label| self.label_order.get(label));
+            if let Some(&block) = block {
+                program.blocks[block].label = Some(name.clone());
+            }
+        }
+    }
+
     fn read_main(
-        &self,
+        &mut self,
         mut validator: wasmparser::FuncValidator<wasmparser::ValidatorResources>,
         body: &wasmparser::FunctionBody<'_>,
     ) -> Result<Program, LoadError> {
@@ -345,6 +378,7 @@ impl<'n> ModuleReader<'n> {
                 "the body ends before its final `end`",
             ));
         }
+        self.label_order = flattener.label_order;
         Ok(Program {
             name: self.name.to_string(),
             instructions: flattener.instructions,
@@ -352,6 +386,7 @@ impl<'n> ModuleReader<'n> {
             memory_bytes: self.memory_bytes,
             imports: self.imports.clone(),
             blocks: flattener.blocks,
+            names: Names::default(),
         })
     }
 }

@@ -9,14 +9,19 @@
 //! else arm, and the function's final `end` a `return`. What remains is a flat list
 //! in which every instruction's stack effect is a static fact, except that a
 //! conditional branch additionally drops values when it is taken.
+//!
+//! The module's `name` section, when it has one, is kept as [`Names`] for
+//! listings ([`Program::instruction_text`]); nothing that runs depends on it.
 
 mod display;
 mod error;
 mod flatten;
 mod load;
+mod names;
 
 pub use error::LoadError;
 pub use load::{MAX_MEMORY_PAGES, load_program};
+pub use names::{MAX_NAME_CHARS, Names};
 
 /// Bytes in one WebAssembly memory page.
 pub const PAGE_BYTES: usize = 65_536;
@@ -38,6 +43,9 @@ pub struct Program {
     /// The blocks, loops and ifs of the source, in the order they close, so that
     /// a listing can delimit their bodies.
     pub blocks: Vec<BlockSpan>,
+    /// The WAT names of the module's `name` section (empty when it has none);
+    /// decoration for listings, never used to run the program.
+    pub names: Names,
 }
 
 /// One instruction of the flat list.
@@ -56,6 +64,11 @@ pub struct Origin {
     pub body_index: u32,
     /// The structured operator a jump came from, when it came from one.
     pub construct: Construct,
+    /// For a jump to a block, loop or if (`br`, `br_if`, and the lowered `if` and
+    /// `else`, which jump within their own `if`): the index in [`Program::blocks`]
+    /// of that construct. `None` for everything else, including branches to the
+    /// function's own label. Listings only; engines read [`Branch`].
+    pub target_block: Option<u32>,
 }
 
 /// The structured-control operator behind a flat instruction.
@@ -184,7 +197,7 @@ impl BinaryOp {
 }
 
 /// The host functions a program may import from module `env` (SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HostCall {
     Output,
     FdOpen,
@@ -252,7 +265,7 @@ pub enum BlockKind {
 }
 
 /// The extent of a block, loop or if in the flat list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockSpan {
     pub kind: BlockKind,
     /// First flat index inside the construct (for an `if`, its conditional jump).
@@ -263,6 +276,9 @@ pub struct BlockSpan {
     pub depth: u32,
     /// Whether the construct leaves an `i32` result.
     pub has_result: bool,
+    /// The construct's label in the WAT source (`eof` for `block $eof`), from
+    /// the module's `name` section, without the `$`.
+    pub label: Option<String>,
 }
 
 impl Op {
@@ -319,10 +335,29 @@ impl Program {
         let mut spans: Vec<BlockSpan> = self
             .blocks
             .iter()
-            .copied()
             .filter(|span| span.start <= pc && pc < span.end)
+            .cloned()
             .collect();
         spans.sort_by_key(|span| span.depth);
         spans
+    }
+
+    /// The block, loop or if that the jump at flat index `pc` targets (see
+    /// [`Origin::target_block`]); `None` when `pc` is not such a jump or is out
+    /// of range.
+    pub fn target_block(&self, pc: usize) -> Option<&BlockSpan> {
+        let block = self.instructions.get(pc)?.origin.target_block?;
+        self.blocks.get(block as usize)
+    }
+
+    /// The WAT name of `main`'s local `index` (`n` for `$n`, without the `$`).
+    pub fn local_name(&self, index: u32) -> Option<&str> {
+        self.names.local(index)
+    }
+
+    /// The WAT name the module gives its import of `call` (`output` for
+    /// `(import "env" "output" (func $output ...))`, without the `$`).
+    pub fn import_name(&self, call: HostCall) -> Option<&str> {
+        self.names.import(call)
     }
 }
