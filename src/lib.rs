@@ -8,6 +8,7 @@
 //! [`report::RunReport`]. The reference [`vm`] runs the same programs directly,
 //! for the tests and the debugger's divergence view.
 
+pub mod chunked;
 pub mod circuit;
 pub mod cli;
 pub mod debugger;

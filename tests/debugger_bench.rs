@@ -1,6 +1,10 @@
-//! The debugger's keystroke latency at 100,000 passes: one forward pass, one
-//! pass back, each followed by a full redraw at 160×48. A benchmark, not a
-//! timed test: `cargo test --release --test debugger_bench -- --ignored --nocapture`.
+//! The debugger's costs on a long session: the memory a 1,000,000-pass session
+//! holds, the time of a step back from anywhere in it, and the keystroke +
+//! redraw latency. A benchmark, not a timed test:
+//! `cargo test --release --test debugger_bench -- --ignored --nocapture`.
+//!
+//! Goals (issue 7): the session under 512 MB at a million passes, and a step
+//! back from anywhere under 50 ms.
 
 mod support;
 
@@ -18,28 +22,108 @@ use wasmtf::debugger::view::draw;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
 
-#[test]
-#[ignore = "benchmark: cargo test --release --test debugger_bench -- --ignored --nocapture"]
-fn keystroke_redraw_latency_at_100000_passes() {
+const PASSES: u64 = 1_000_000;
+
+/// A loop of memory, `mul`, locals and an output per iteration (19
+/// instructions), long enough for any number of passes asked for here.
+fn long_loop() -> Arc<Program> {
     let source = format!(
         "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $i i32) (local $s i32)
            (block $done (loop $l
-             (br_if $done (i32.ge_s (local.get $i) (i32.const 100000)))
+             (br_if $done (i32.ge_s (local.get $i) (i32.const 1000000)))
              (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $s))
              (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.load (i32.const 4)))))
              (call $output (local.get $s))
              (local.set $i (i32.add (local.get $i) (i32.const 1)))
              (br $l)))))"
     );
-    let program = Arc::new(Program::from_wat("long.wat", &source).unwrap());
-    let session = DebugSession::new(model(), program, FileContents::default()).unwrap();
-    let mut app = App::new(session);
+    Arc::new(Program::from_wat("long.wat", &source).unwrap())
+}
+
+/// `(resident, peak resident)` of this process in MB, from /proc.
+fn memory_mb() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+fn report_memory(label: &str) -> f64 {
+    match memory_mb() {
+        Some((rss, peak)) => {
+            eprintln!("{label}: resident {rss:.0} MB, peak {peak:.0} MB");
+            peak
+        }
+        None => {
+            eprintln!("{label}: /proc/self/status is not readable here");
+            0.0
+        }
+    }
+}
+
+/// Milliseconds of `f`.
+fn time_ms(f: impl FnOnce()) -> f64 {
     let start = Instant::now();
-    app.session.go_to(100_000).unwrap();
+    f();
+    start.elapsed().as_secs_f64() * 1e3
+}
+
+#[test]
+#[ignore = "benchmark: cargo test --release --test debugger_bench -- --ignored --nocapture"]
+fn a_million_pass_session_memory_and_step_back_time() {
+    let model = model();
+    let before = report_memory("before the session (weights loaded)");
+    let mut session = DebugSession::new(model, long_loop(), FileContents::default()).unwrap();
+    let start = Instant::now();
+    session.go_to(PASSES).unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(session.pass(), PASSES);
     eprintln!(
-        "reached pass 100000 in {:.1} s",
-        start.elapsed().as_secs_f64()
+        "reached pass {PASSES} in {seconds:.1} s ({:.0} passes/s, model and VM in lockstep)",
+        PASSES as f64 / seconds
     );
+    eprintln!("checkpoints held: {}", session.checkpoint_count());
+    let peak = report_memory(&format!("at pass {PASSES}"));
+    eprintln!("the session's share of the peak: {:.0} MB", peak - before);
+
+    // A step back from the end, then from places reached by going there.
+    let mut worst_back = 0.0f64;
+    let mut worst_go = 0.0f64;
+    for target in [
+        PASSES,
+        PASSES - 1,
+        999_000,
+        750_001,
+        500_000,
+        123_457,
+        40_000,
+        4_097,
+        33,
+        1,
+    ] {
+        let go = time_ms(|| session.go_to(target).unwrap());
+        let back = time_ms(|| session.back().unwrap());
+        assert_eq!(session.pass(), target - 1);
+        eprintln!("go to {target:>7}: {go:>8.1} ms, then one pass back: {back:>5.1} ms");
+        worst_back = worst_back.max(back);
+        worst_go = worst_go.max(go);
+    }
+    let peak = report_memory("after the jumps");
+    eprintln!(
+        "SUMMARY: {PASSES} passes: process peak {peak:.0} MB, of which the session {:.0} MB (goal < 512); worst step back {worst_back:.1} ms (goal < 50); worst go to {worst_go:.0} ms",
+        peak - before
+    );
+}
+
+#[test]
+#[ignore = "benchmark: cargo test --release --test debugger_bench -- --ignored --nocapture"]
+fn keystroke_redraw_latency_at_100000_passes() {
+    let session = DebugSession::new(model(), long_loop(), FileContents::default()).unwrap();
+    let mut app = App::new(session);
+    app.session.go_to(100_000).unwrap();
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     terminal.draw(|f| draw(&app, f)).unwrap();
     for (label, key) in [

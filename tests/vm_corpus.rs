@@ -46,7 +46,7 @@ fn mismatch(entry: &CorpusProgram, case: &Case, vm: &Vm) -> Option<String> {
         .map(|(number, bytes)| (number as u8, bytes.clone()))
         .collect();
     let mut problems = Vec::new();
-    if vm.outputs() != case.outputs.as_slice() {
+    if vm.outputs().to_vec() != case.outputs {
         problems.push(format!(
             "outputs {:?}, expected {:?}",
             vm.outputs(),

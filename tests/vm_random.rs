@@ -35,7 +35,7 @@ fn check(random: &RandomProgram) -> Result<(), TestCaseError> {
         Status::Trapped(trap) => Some(trap.kind.name().to_string()),
         _ => None,
     };
-    prop_assert_eq!(vm.outputs(), oracle.outputs.as_slice());
+    prop_assert_eq!(vm.outputs().to_vec(), oracle.outputs.clone());
     prop_assert_eq!(trap, oracle.trap);
     prop_assert_eq!(&vm.files().0, &oracle.files);
     Ok(())

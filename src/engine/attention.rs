@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use crate::chunked::ChunkedVec;
+
 /// The result of one hard-max read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
@@ -47,21 +49,45 @@ type Entry = (usize, Vec<f64>, Vec<f64>);
 /// For one distinct key: its latest entry.
 #[derive(Debug, Clone)]
 struct Latest {
-    key: Vec<f64>,
+    key: Box<[f64]>,
     entry: usize,
     position: usize,
-    value: Vec<f64>,
+    value: Box<[f64]>,
 }
 
+/// Distinct keys per shared chunk: small, because the latest entry of a few
+/// keys changes at every pass, and a snapshot copies the chunks that changed.
+const SLOTS_PER_CHUNK: usize = 16;
+
 /// Every entry of a head, in order, with an index of distinct keys.
-#[derive(Debug, Clone, Default)]
+///
+/// Clones are cheap and share what they do not change (see
+/// [`ChunkedVec`]): the debugger keeps hundreds of snapshots of a run. The
+/// hash index is not cloned; a clone rebuilds it when it is first pushed to.
+#[derive(Debug, Default)]
 pub struct KeyValueStore {
     len: usize,
-    /// Distinct key (as exact bit patterns) to its slot in `distinct`.
-    index: HashMap<Vec<u64>, usize>,
-    distinct: Vec<Latest>,
+    /// Distinct key (as exact bit patterns) to its slot in `distinct`; empty
+    /// until needed after a clone.
+    index: HashMap<Box<[u64]>, usize>,
+    distinct: ChunkedVec<Latest, SLOTS_PER_CHUNK>,
     /// Every entry, kept only for the dense reference.
     all: Option<Vec<Entry>>,
+}
+
+impl Clone for KeyValueStore {
+    fn clone(&self) -> KeyValueStore {
+        KeyValueStore {
+            len: self.len,
+            index: HashMap::new(),
+            distinct: self.distinct.clone(),
+            all: self.all.clone(),
+        }
+    }
+}
+
+fn bits_of(key: &[f64]) -> Box<[u64]> {
+    key.iter().map(|k| k.to_bits()).collect()
 }
 
 impl KeyValueStore {
@@ -88,24 +114,33 @@ impl KeyValueStore {
 
     /// Appends the key and value produced at `position`.
     pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
+        if self.index.len() < self.distinct.len() {
+            self.index = self
+                .distinct
+                .iter()
+                .enumerate()
+                .map(|(slot, latest)| (bits_of(&latest.key), slot))
+                .collect();
+        }
         let entry = self.len;
         self.len += 1;
-        let bits: Vec<u64> = key.iter().map(|k| k.to_bits()).collect();
+        let bits = bits_of(key);
         match self.index.get(&bits) {
             Some(&slot) => {
-                let latest = &mut self.distinct[slot];
+                let latest = self.distinct.get_mut(slot);
                 latest.entry = entry;
                 latest.position = position;
-                latest.value.clear();
-                latest.value.extend_from_slice(value);
+                if *latest.value != *value {
+                    latest.value = value.into();
+                }
             }
             None => {
                 self.index.insert(bits, self.distinct.len());
                 self.distinct.push(Latest {
-                    key: key.to_vec(),
+                    key: key.into(),
                     entry,
                     position,
-                    value: value.to_vec(),
+                    value: value.into(),
                 });
             }
         }
@@ -116,33 +151,32 @@ impl KeyValueStore {
 
     /// The winner for `query` through the index of distinct keys.
     pub fn argmax(&self, query: &[f64]) -> Option<(Hit, &[f64])> {
-        let mut best: Option<(f64, usize)> = None;
+        let mut best: Option<(f64, &Latest)> = None;
         let mut runner_up = f64::NEG_INFINITY;
-        for (slot, latest) in self.distinct.iter().enumerate() {
+        for latest in self.distinct.iter() {
             let score = dot(query, &latest.key);
             match best {
-                None => best = Some((score, slot)),
-                Some((best_score, best_slot)) => {
+                None => best = Some((score, latest)),
+                Some((best_score, best_latest)) => {
                     if score > best_score
-                        || (score == best_score && latest.entry > self.distinct[best_slot].entry)
+                        || (score == best_score && latest.entry > best_latest.entry)
                     {
                         runner_up = runner_up.max(best_score);
-                        best = Some((score, slot));
+                        best = Some((score, latest));
                     } else {
                         runner_up = runner_up.max(score);
                     }
                 }
             }
         }
-        best.map(|(score, slot)| {
-            let latest = &self.distinct[slot];
+        best.map(|(score, latest)| {
             (
                 Hit {
                     position: latest.position,
                     score,
                     margin: score - runner_up,
                 },
-                latest.value.as_slice(),
+                &*latest.value,
             )
         })
     }
@@ -205,5 +239,25 @@ mod tests {
         store.push(2, &[0.0, 1.0], &[2.0]);
         assert_eq!(store.argmax(&[1.0, 1.0]).unwrap().0.position, 2);
         assert_eq!(store.argmax_dense(&[1.0, 1.0]).unwrap().0.position, 2);
+    }
+
+    #[test]
+    fn a_clone_is_independent_and_rebuilds_its_index() {
+        let mut store = KeyValueStore::new(false);
+        for position in 0..100 {
+            store.push(position, &[position as f64 % 7.0, 1.0], &[position as f64]);
+        }
+        let mut copy = store.clone();
+        // Key 3 again in the copy only: the copy's rebuilt index finds its slot.
+        copy.push(100, &[3.0, 1.0], &[-1.0]);
+        assert_eq!(copy.distinct_keys(), 7);
+        assert_eq!(copy.len(), 101);
+        let (hit, value) = copy.argmax(&[0.0, 0.0]).unwrap();
+        assert_eq!((hit.position, value), (100, &[-1.0][..]));
+        // Every key scores 0 for this query: ties go to the latest entry, which
+        // in the original is still position 99.
+        let (hit, value) = store.argmax(&[0.0, 0.0]).unwrap();
+        assert_eq!((hit.position, value), (99, &[99.0][..]));
+        assert_eq!(store.len(), 100);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::embedding::encode;
 use super::prompt::{check_bounds, decode, file_entries, prompt};
 use super::tokens::{RunStatus, Token, TraceToken};
+use crate::chunked::ChunkedVec;
 use crate::engine::capture::PassCapture;
 use crate::engine::{Mode, Model, Session};
 use crate::files::{FILE_COUNT, FileContents};
@@ -27,7 +28,8 @@ pub struct TransformerRun {
     /// The position of the prompt's first token.
     first_position: usize,
     steps: u64,
-    outputs: Vec<i32>,
+    /// In shared chunks: the debugger keeps many clones of a run.
+    outputs: ChunkedVec<i32>,
     files: FileContents,
     ending: Option<Ending>,
 }
@@ -74,7 +76,7 @@ impl TransformerRun {
             prompt_len: tokens.len(),
             first_position: first,
             steps: 0,
-            outputs: Vec::new(),
+            outputs: ChunkedVec::new(),
             files,
             ending: None,
         })
@@ -94,7 +96,7 @@ impl TransformerRun {
     }
 
     /// The outputs decoded so far.
-    pub fn outputs(&self) -> &[i32] {
+    pub fn outputs(&self) -> &ChunkedVec<i32> {
         &self.outputs
     }
 
@@ -188,7 +190,7 @@ impl TransformerRun {
 
     pub fn report(&self) -> RunReport {
         RunReport {
-            outputs: self.outputs.clone(),
+            outputs: self.outputs.to_vec(),
             ending: self.ending.clone().unwrap_or(Ending::StepLimit),
             files: self.files.clone(),
             steps: self.steps,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 pub use trap::{Trap, TrapKind};
 
+use crate::chunked::ChunkedVec;
 use crate::files::{FILE_COUNT, FileContents, MAX_FILE_BYTES};
 use crate::program::{Branch, HostCall, Op, Program};
 use crate::report::{Ending, RunReport};
@@ -48,10 +49,11 @@ pub struct Vm {
     pc: usize,
     stack: Vec<i32>,
     locals: Vec<i32>,
-    memory: Vec<u8>,
+    /// Memory and outputs in shared chunks: the debugger keeps many clones.
+    memory: ChunkedVec<u8>,
     files: FileContents,
     cursors: [Cursor; FILE_COUNT],
-    outputs: Vec<i32>,
+    outputs: ChunkedVec<i32>,
     steps: u64,
     status: Status,
     effect: Effect,
@@ -64,10 +66,10 @@ impl Vm {
             pc: 0,
             stack: Vec::new(),
             locals: vec![0; program.local_count as usize],
-            memory: vec![0; program.memory_bytes],
+            memory: ChunkedVec::from_elem(0, program.memory_bytes),
             files,
             cursors: [None; FILE_COUNT],
-            outputs: Vec::new(),
+            outputs: ChunkedVec::new(),
             steps: 0,
             status: Status::Running,
             effect: Effect::default(),
@@ -93,7 +95,7 @@ impl Vm {
         &self.locals
     }
 
-    pub fn memory(&self) -> &[u8] {
+    pub fn memory(&self) -> &ChunkedVec<u8> {
         &self.memory
     }
 
@@ -106,7 +108,7 @@ impl Vm {
         &self.cursors
     }
 
-    pub fn outputs(&self) -> &[i32] {
+    pub fn outputs(&self) -> &ChunkedVec<i32> {
         &self.outputs
     }
 
@@ -164,7 +166,7 @@ impl Vm {
             Status::Running => Ending::StepLimit,
         };
         RunReport {
-            outputs: self.outputs.clone(),
+            outputs: self.outputs.to_vec(),
             ending,
             files: self.files.clone(),
             steps: self.steps,
@@ -189,16 +191,15 @@ impl Vm {
             Op::Load { offset } => {
                 let base = self.pop();
                 let address = self.effective_address(base, offset)?;
-                let bytes: [u8; 4] = self.memory[address..address + 4]
-                    .try_into()
-                    .expect("a four-byte slice");
+                let mut bytes = [0u8; 4];
+                self.memory.read(address, &mut bytes);
                 self.stack.push(i32::from_le_bytes(bytes));
             }
             Op::Store { offset } => {
                 let value = self.pop();
                 let base = self.pop();
                 let address = self.effective_address(base, offset)?;
-                self.memory[address..address + 4].copy_from_slice(&value.to_le_bytes());
+                self.memory.write(address, &value.to_le_bytes());
             }
             Op::LocalGet(index) => self.stack.push(self.locals[index as usize]),
             Op::LocalSet(index) => self.locals[index as usize] = self.pop(),

@@ -26,6 +26,9 @@ use crate::interpreter::TransformerRun;
 use crate::program::Program;
 use crate::vm::Vm;
 
+/// How often a long run asks whether to stop (a few milliseconds of passes).
+pub const INTERRUPT_CHECK: u64 = 64;
+
 /// The state a checkpoint restores.
 #[derive(Clone)]
 struct State {
@@ -215,35 +218,49 @@ impl DebugSession {
         self.go_to(self.pass().saturating_sub(1))
     }
 
-    /// Runs forward until `stop` says so after a pass, the run ends, `limit`
-    /// passes have run, or `interrupted` returns true (asked every 1024
-    /// passes). The pass it stops at is captured.
-    pub fn run_forward(
+    /// Runs forward, without capturing, until `stop` says so after a pass,
+    /// the run ends, `limit` passes have run, or `interrupted` returns true
+    /// (asked every [`INTERRUPT_CHECK`] passes with the current pass).
+    pub fn run_until(
         &mut self,
         limit: u64,
         mut stop: impl FnMut(u64, &PassRecord) -> bool,
         interrupted: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Stopped, String> {
-        let mut why = Stopped::Limit;
         for n in 0..limit {
             if self.finished() {
-                why = Stopped::Ended;
-                break;
+                return Ok(Stopped::Ended);
             }
-            if n % 1024 == 1023 && interrupted(self.pass()) {
-                why = Stopped::Interrupted;
-                break;
+            if n % INTERRUPT_CHECK == INTERRUPT_CHECK - 1 && interrupted(self.pass()) {
+                return Ok(Stopped::Interrupted);
             }
             let record = self.forward(false)?.copied();
             if record.is_some_and(|r| stop(self.pass(), &r)) {
-                why = Stopped::Condition;
-                break;
+                return Ok(Stopped::Condition);
             }
         }
-        if why == Stopped::Limit && self.finished() {
-            why = Stopped::Ended;
-        }
-        self.go_to(self.pass())?;
+        Ok(if self.finished() {
+            Stopped::Ended
+        } else {
+            Stopped::Limit
+        })
+    }
+
+    /// Makes sure the current pass's activations are captured (re-executing
+    /// it from a checkpoint when they are not).
+    pub fn capture_current(&mut self) -> Result<(), String> {
+        self.go_to(self.pass())
+    }
+
+    /// [`Self::run_until`], then captures the pass it stopped at.
+    pub fn run_forward(
+        &mut self,
+        limit: u64,
+        stop: impl FnMut(u64, &PassRecord) -> bool,
+        interrupted: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<Stopped, String> {
+        let why = self.run_until(limit, stop, interrupted)?;
+        self.capture_current()?;
         Ok(why)
     }
 

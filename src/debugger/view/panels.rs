@@ -407,7 +407,8 @@ pub fn loops(app: &App) -> Vec<Line<'static>> {
 pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
     let outputs = app.session.run().outputs();
     let skip = outputs.len().saturating_sub(height);
-    let mut lines: Vec<Line<'static>> = outputs[skip..]
+    let mut lines: Vec<Line<'static>> = outputs
+        .tail(skip)
         .iter()
         .map(|v| Line::from(v.to_string()))
         .collect();
