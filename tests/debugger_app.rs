@@ -19,7 +19,8 @@ fn demo() -> App {
 
 fn press(app: &mut App, keys: &[Key]) {
     for &key in keys {
-        app.key(key, &mut || false);
+        app.key(key);
+        app.finish_running();
     }
 }
 
@@ -92,10 +93,15 @@ fn focus_layers_residual_and_search() {
     assert_eq!(app.focus, Panel::Stack);
     press(&mut app, &[Key::BackTab, Key::BackTab]);
     assert_eq!(app.focus, Panel::Logits);
-    press(&mut app, &chars("2"));
+    press(&mut app, &chars("2>"));
     assert_eq!((app.focus, app.layer), (Panel::Layers, 2));
-    press(&mut app, &chars("9"));
+    press(&mut app, &chars("9>"));
     assert_eq!(app.layer, 2, "no layer 9: nothing changes");
+    press(&mut app, &chars(">"));
+    assert_eq!(app.layer, 3);
+    press(&mut app, &chars(">"));
+    assert_eq!(app.layer, 0, "> wraps around");
+    press(&mut app, &chars("2>"));
     press(&mut app, &[Key::Right, Key::Right]);
     assert_eq!(app.selected_item(), Some(LayerItem::Head(2)));
     assert!(
@@ -164,7 +170,7 @@ proptest! {
     #[test]
     fn any_keys_at_any_size_never_panic(
         keys in proptest::collection::vec(prop_oneof![
-            proptest::sample::select(vec!['n', 'N', 's', 'S', 'b', 'g', 'r', '/', '?', '1', '7', 'x', 'j', 'k', 'C']).prop_map(Key::Char),
+            proptest::sample::select(vec!['n', 'N', 's', 'S', 'b', 'g', 'r', '/', '?', '1', '7', '0', 'x', 'j', 'k', 'C', '>', '<', ';', ',', 't', 'c']).prop_map(Key::Char),
             Just(Key::Tab), Just(Key::BackTab), Just(Key::Enter), Just(Key::Esc), Just(Key::Backspace),
             Just(Key::Up), Just(Key::Down), Just(Key::PageUp), Just(Key::PageDown), Just(Key::Left),
         ], 0..40),
@@ -173,7 +179,8 @@ proptest! {
     ) {
         let mut app = demo();
         for key in keys {
-            app.key(key, &mut || false);
+            app.key(key);
+            app.finish_running();
             screen(&app, width, height);
         }
     }

@@ -16,6 +16,8 @@ pub enum Key {
     Right,
     PageUp,
     PageDown,
+    Home,
+    End,
     CtrlC,
 }
 
@@ -28,15 +30,21 @@ pub enum Action {
     InstructionBack,
     Continue,
     ContinueBack,
+    RunToCursor,
+    Start,
+    End,
     ToggleBreakpoint,
     GoToPass,
     FocusNext,
     FocusPrevious,
-    SelectLayer(usize),
+    NextLayer,
+    PreviousLayer,
     PreviousItem,
     NextItem,
     CycleResidual,
     Search,
+    NextMatch,
+    PreviousMatch,
     Up,
     Down,
     PageUp,
@@ -45,14 +53,16 @@ pub enum Action {
     Quit,
 }
 
-/// `(key, action, what it does)`.
+/// `(key, action, what it does)`. A count typed first (`10n`) repeats a
+/// move, `3c` stops at the third breakpoint, `40g` goes to pass 40 and `2>`
+/// selects layer 2.
 pub const KEYMAP: &[(Key, Action, &str)] = &[
     (Key::Char('n'), Action::PassForward, "one forward pass"),
     (Key::Char('N'), Action::PassBack, "one forward pass back"),
     (
         Key::Char('s'),
         Action::InstructionForward,
-        "one instruction (one pass here)",
+        "one instruction (one pass)",
     ),
     (
         Key::Char('S'),
@@ -62,55 +72,79 @@ pub const KEYMAP: &[(Key, Action, &str)] = &[
     (
         Key::Char('c'),
         Action::Continue,
-        "run to a breakpoint, divergence, trap or the end",
+        "run to a break or divergence",
     ),
     (
         Key::Char('C'),
         Action::ContinueBack,
-        "run back to a breakpoint or the start",
+        "back to a break or the start",
     ),
+    (
+        Key::Char('t'),
+        Action::RunToCursor,
+        "run to the selected line",
+    ),
+    (Key::Home, Action::Start, "go to pass 0"),
+    (Key::End, Action::End, "run to the end"),
     (
         Key::Char('b'),
         Action::ToggleBreakpoint,
-        "toggle a breakpoint on the selected instruction",
+        "breakpoint on the selected line",
     ),
-    (Key::Char('g'), Action::GoToPass, "go to pass N"),
+    (Key::Char('g'), Action::GoToPass, "go to pass N (or Ng)"),
     (Key::Tab, Action::FocusNext, "next panel"),
     (Key::BackTab, Action::FocusPrevious, "previous panel"),
-    (Key::Char('0'), Action::SelectLayer(0), "layer 0"),
-    (Key::Char('1'), Action::SelectLayer(1), "layer 1"),
-    (Key::Char('2'), Action::SelectLayer(2), "layer 2"),
-    (Key::Char('3'), Action::SelectLayer(3), "layer 3"),
+    (Key::Char('>'), Action::NextLayer, "next layer (N> layer N)"),
+    (Key::Char('<'), Action::PreviousLayer, "previous layer"),
+    (Key::Right, Action::NextItem, "next head or neuron"),
+    (Key::Left, Action::PreviousItem, "previous head or neuron"),
+    (Key::Char('l'), Action::NextItem, "next head or neuron"),
     (
-        Key::Left,
+        Key::Char('h'),
         Action::PreviousItem,
-        "previous head or neuron of the layer",
-    ),
-    (
-        Key::Right,
-        Action::NextItem,
-        "next head or neuron of the layer",
+        "previous head or neuron",
     ),
     (
         Key::Char('r'),
         Action::CycleResidual,
-        "residual: before attention / after attention / after FFN",
+        "residual: pre / mid / post",
     ),
     (
         Key::Char('/'),
         Action::Search,
-        "find a dimension, head or neuron by name",
+        "find head, neuron, dimension",
     ),
-    (Key::Up, Action::Up, "move the selection up"),
-    (Key::Down, Action::Down, "move the selection down"),
-    (Key::Char('k'), Action::Up, "move the selection up"),
-    (Key::Char('j'), Action::Down, "move the selection down"),
-    (Key::PageUp, Action::PageUp, "page up"),
+    (Key::Char(';'), Action::NextMatch, "next match"),
+    (Key::Char(','), Action::PreviousMatch, "previous match"),
+    (Key::Down, Action::Down, "select or scroll down"),
+    (Key::Up, Action::Up, "select or scroll up"),
+    (Key::Char('j'), Action::Down, "select or scroll down"),
+    (Key::Char('k'), Action::Up, "select or scroll up"),
     (Key::PageDown, Action::PageDown, "page down"),
+    (Key::PageUp, Action::PageUp, "page up"),
     (Key::Char('?'), Action::Help, "this help"),
     (Key::Char('q'), Action::Quit, "quit"),
     (Key::CtrlC, Action::Quit, "quit"),
 ];
+
+/// The help's lines: each action once, with all its keys (`↓ j`).
+pub fn help_entries() -> Vec<(String, &'static str)> {
+    let mut entries: Vec<(String, &'static str)> = Vec::new();
+    let mut seen: Vec<Action> = Vec::new();
+    for (_, action, doc) in KEYMAP {
+        if seen.contains(action) {
+            continue;
+        }
+        seen.push(*action);
+        let keys: Vec<String> = KEYMAP
+            .iter()
+            .filter(|(_, a, _)| a == action)
+            .map(|(k, _, _)| key_name(*k))
+            .collect();
+        entries.push((keys.join(" "), doc));
+    }
+    entries
+}
 
 pub fn action_for(key: Key) -> Option<Action> {
     KEYMAP
@@ -134,6 +168,8 @@ pub fn key_name(key: Key) -> String {
         Key::Right => "→".into(),
         Key::PageUp => "PgUp".into(),
         Key::PageDown => "PgDn".into(),
+        Key::Home => "Home".into(),
+        Key::End => "End".into(),
         Key::CtrlC => "C-c".into(),
     }
 }

@@ -137,7 +137,8 @@ fn keys(app: &mut App, text: &str) {
             '\t' => Key::Tab,
             c => Key::Char(c),
         };
-        app.key(key, &mut || false);
+        app.key(key);
+        app.finish_running();
     }
 }
 
@@ -159,14 +160,14 @@ pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, S
     // A layer with its heads and neurons: `sum · 31` (instruction 29) in the
     // second iteration, stopped at by a breakpoint, then executed.
     app.selected = 29;
-    keys(&mut app, "bcn1");
+    keys(&mut app, "bcn1>");
     app.focus = Panel::Layers;
     save("layer", &render(&app, 160, 48))?;
     // A divergence caught under edited weights: subtraction neurons zeroed.
     let mut edited = weights.clone();
     edited.ablate_neurons("alu.sub");
     let mut app = new_app(None, FileContents::default(), edited)?;
-    keys(&mut app, "c1");
+    keys(&mut app, "c1>");
     save("divergence", &render(&app, 160, 48))?;
     // The small-terminal layout.
     let mut app = new_app(None, FileContents::default(), weights.clone())?;

@@ -31,6 +31,8 @@ fn translate(event: KeyEvent) -> Option<Key> {
         KeyCode::Right => Key::Right,
         KeyCode::PageUp => Key::PageUp,
         KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
         _ => return None,
     })
 }
@@ -47,16 +49,26 @@ fn key_waiting() -> bool {
     false
 }
 
+/// How long a slice of a long run lasts before the screen is redrawn.
+const SLICE: Duration = Duration::from_millis(200);
+
 /// Runs the debugger until the user quits; the terminal is restored however it ends.
 pub fn run(mut app: App) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> io::Result<()> {
         while !app.quit {
             terminal.draw(|frame| draw(&app, frame))?;
+            if app.running.is_some() {
+                app.run_slice(SLICE);
+                if key_waiting() {
+                    app.interrupt();
+                }
+                continue;
+            }
             match event::read()? {
                 Event::Key(key) => {
                     if let Some(key) = translate(key) {
-                        app.key(key, &mut key_waiting);
+                        app.key(key);
                     }
                 }
                 Event::Resize(_, _) => {}

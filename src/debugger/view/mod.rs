@@ -11,7 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, Panel, Prompt};
-use super::keymap::{KEYMAP, key_name};
+use super::keymap::help_entries;
+use crate::report::Ending;
 
 /// Smallest terminal with all panels at once.
 pub const WIDE: (u16, u16) = (120, 36);
@@ -30,7 +31,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     draw_status(app, frame, status);
     if app.help {
-        draw_help(frame, area);
+        draw_help(app, frame, area);
     }
 }
 
@@ -97,34 +98,94 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
         .title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let wrap = matches!(panel, Panel::Stack | Panel::Loop | Panel::Logits);
     let lines = match panel {
         Panel::Program => panels::program(app, inner.height as usize),
         Panel::Stack => panels::stack(app),
         Panel::Layers => panels::layers(app, inner.height as usize, inner.width as usize),
-        Panel::Files => panels::files(app, inner.width as usize),
+        Panel::Files => panels::files(app, inner.width as usize, inner.height as usize),
         Panel::Loop => panels::loops(app),
         Panel::Output => panels::output(app, inner.height as usize),
         Panel::Logits => panels::logits(app),
     };
-    frame.render_widget(Paragraph::new(lines), inner);
+    let paragraph = Paragraph::new(lines);
+    if wrap {
+        frame.render_widget(paragraph.wrap(Wrap { trim: false }), inner);
+    } else {
+        frame.render_widget(paragraph, inner);
+    }
+}
+
+/// The status line's first row: where the session is, in one notion: the pass
+/// shown, the instruction it executed, and what its token says.
+fn position_line(app: &App) -> Line<'static> {
+    let session = &app.session;
+    let pass = session.pass();
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let program = session.program();
+    if let Some(running) = &app.running {
+        return Line::from(vec![
+            Span::styled(format!("running: pass {pass}"), bold),
+            Span::raw(format!(
+                " · {:.0} passes/s · any key stops",
+                running.speed(pass)
+            )),
+        ]);
+    }
+    let Some(record) = session.record(pass) else {
+        let prompt = session.run().prompt_len();
+        return Line::from(vec![
+            Span::styled("pass 0", bold),
+            Span::raw(format!(
+                " · the prompt: {prompt} tokens (BOS, {} instructions, the start token) · next: instruction 0",
+                program.instructions.len()
+            )),
+        ]);
+    };
+    let executed = usize::try_from(record.ip)
+        .ok()
+        .filter(|&i| i < program.instructions.len())
+        .map_or_else(
+            || format!("instruction {}", record.ip),
+            |i| format!("instruction {i} ({})", program.instruction_text(i)),
+        );
+    let outcome = match session.run().report().ending {
+        Ending::Trapped(message) if session.finished() => format!("trapped: {message}"),
+        Ending::Halted if session.finished() => "halted".to_string(),
+        _ => format!("token: {}", record.token.describe()),
+    };
+    Line::from(vec![
+        Span::styled(format!("pass {pass}"), bold),
+        Span::raw(format!(" executed {executed} · {outcome}")),
+    ])
+}
+
+/// Key hints that fit in `width` columns, most useful first.
+fn hints(width: usize) -> String {
+    let all = [
+        "n/N pass",
+        "c/C continue",
+        "b break",
+        "g go",
+        "/ find",
+        "Tab panel",
+        "? keys",
+        "q quit",
+    ];
+    let mut text = String::new();
+    for hint in all {
+        if text.chars().count() + hint.chars().count() + 3 > width {
+            break;
+        }
+        text.push_str(" · ");
+        text.push_str(hint);
+    }
+    text
 }
 
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
-    let session = &app.session;
-    let token = session.run().token();
-    let diverged = session.record(session.pass()).is_some_and(|r| r.diverged());
-    let first = Line::from(vec![
-        Span::styled(
-            format!("pass {}", session.pass()),
-            Style::default().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(format!(
-            " · instr {} · {} forward passes · token: {}",
-            session.run().steps(),
-            session.run().passes(),
-            token.describe()
-        )),
-    ]);
+    let diverged = !app.session.mismatches().is_empty();
+    let first = position_line(app);
     let second = match &app.prompt {
         Some(Prompt::GoTo(text)) => Line::from(format!("go to pass: {text}▏")),
         Some(Prompt::Search(text)) => Line::from(format!("find: {text}▏")),
@@ -134,47 +195,68 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 Style::default().fg(Color::Gray)
             };
+            let room = (area.width as usize).saturating_sub(app.message.chars().count());
             Line::from(vec![
                 Span::styled(app.message.clone(), style),
-                Span::styled(
-                    "  n/N pass · c/C continue · b break · g go · Tab panel · ? keys · q quit",
-                    Style::default().fg(Color::DarkGray),
-                ),
+                Span::styled(hints(room), Style::default().fg(Color::DarkGray)),
             ])
         }
     };
     frame.render_widget(Paragraph::new(vec![first, second]), area);
 }
 
-fn draw_help(frame: &mut Frame, area: Rect) {
-    let width = area.width.min(72);
-    let height = area.height.min(KEYMAP.len() as u16 + 2);
+/// The keys, from the keymap, in as many columns as the screen needs; ↑/↓
+/// scroll when even that does not fit.
+fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
+    let entries = help_entries();
+    let key_width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(4);
+    let doc_width = entries
+        .iter()
+        .map(|(_, d)| d.chars().count())
+        .max()
+        .unwrap_or(20);
+    let column = key_width + doc_width + 3;
+    let columns = ((area.width.saturating_sub(2) as usize) / column).clamp(1, 2);
+    let rows_needed = entries.len().div_ceil(columns);
+    let width = (column * columns + 2).min(area.width as usize) as u16;
+    let height = (rows_needed + 3).min(area.height as usize) as u16;
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
         width,
         height,
     );
-    let lines: Vec<Line> = KEYMAP
-        .iter()
-        .map(|(key, _, doc)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:>6}  ", key_name(*key)),
-                    Style::default().fg(Color::Yellow),
-                ),
-                Span::raw(*doc),
-            ])
+    let mut lines: Vec<Line> = (0..rows_needed)
+        .map(|row| {
+            let mut spans = Vec::new();
+            for c in 0..columns {
+                if let Some((keys, doc)) = entries.get(c * rows_needed + row) {
+                    spans.push(Span::styled(
+                        format!("{keys:>key_width$}  "),
+                        Style::default().fg(Color::Yellow),
+                    ));
+                    spans.push(Span::raw(format!("{doc:<doc_width$} ")));
+                }
+            }
+            Line::from(spans)
         })
         .collect();
+    lines.push(Line::styled(
+        "a count first repeats: 10n, 3c, 40g, 2> (layer 2)",
+        Style::default().fg(Color::DarkGray),
+    ));
+    let room = height.saturating_sub(2) as usize;
+    let scroll = app.scrolls.help.min(lines.len().saturating_sub(room));
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" keys (any key closes) ");
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    let title = if lines.len() > room {
+        " keys (↑/↓ scroll, any other key closes) "
+    } else {
+        " keys (any key closes) "
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    frame.render_widget(Paragraph::new(lines.split_off(scroll)).block(block), rect);
 }

@@ -10,6 +10,7 @@ use crate::debugger::session::PassRecord;
 use crate::engine::capture::LayerCapture;
 use crate::files::FILE_COUNT;
 use crate::program::BlockKind;
+use crate::report::Ending;
 
 fn dim() -> Style {
     Style::default().fg(Color::DarkGray)
@@ -25,6 +26,19 @@ fn value_style(v: f64) -> Style {
     }
 }
 
+/// The style of a name that matches the current search.
+fn matched(app: &App, name: &str) -> Style {
+    if app
+        .search
+        .as_ref()
+        .is_some_and(|search| name.contains(search.query.as_str()))
+    {
+        Style::default().fg(Color::Black).bg(Color::Cyan)
+    } else {
+        Style::default()
+    }
+}
+
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
@@ -33,15 +47,16 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The listing: index, breakpoint, the next instruction, nesting.
+/// The listing: index, breakpoint, the instruction the current pass executed
+/// (▶, red when it trapped or diverged), the next one (›), nesting, names.
 pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
-    let program = app.session.program();
+    let session = &app.session;
+    let program = session.program();
     let current = app.current_ip();
-    let diverged = app
-        .session
-        .record(app.session.pass())
-        .filter(|r| r.diverged())
-        .and_then(|r| usize::try_from(r.ip).ok());
+    let executed = session.executed();
+    let next = session.next_instruction();
+    let trapped = session.finished() && matches!(session.run().report().ending, Ending::Trapped(_));
+    let diverged = !session.mismatches().is_empty();
     let count = program.instructions.len();
     let anchor = app.selected.min(count.saturating_sub(1));
     let first = anchor
@@ -60,8 +75,11 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
                 };
                 indent.push_str(mark);
             }
-            let arrow = if i == current && !app.session.finished() {
-                "▶"
+            let is_current = i == current;
+            let arrow = if is_current && executed.is_some() {
+                if trapped { "✗" } else { "▶" }
+            } else if Some(i) == next {
+                "›"
             } else {
                 " "
             };
@@ -71,21 +89,30 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
                 " "
             };
             let mut style = Style::default();
-            if Some(i) == diverged {
+            if is_current && executed.is_some() && (diverged || trapped) {
                 style = style.fg(Color::White).bg(Color::Red);
-            } else if i == current {
+            } else if is_current {
                 style = style.fg(Color::Black).bg(Color::Yellow);
             } else if i == app.selected {
                 style = style.add_modifier(Modifier::REVERSED);
             }
-            Line::from(vec![
+            let labels: Vec<String> = blocks
+                .iter()
+                .filter(|b| b.start == i)
+                .filter_map(|b| b.label.as_ref().map(|l| format!("${l}")))
+                .collect();
+            let mut spans = vec![
                 Span::styled(format!("{i:>4} "), dim()),
                 Span::styled(bp.to_string(), Style::default().fg(Color::Red)),
                 Span::styled(
-                    format!("{arrow} {indent}{}", program.instructions[i]),
+                    format!("{arrow} {indent}{}", program.instruction_text(i)),
                     style,
                 ),
-            ])
+            ];
+            if !labels.is_empty() {
+                spans.push(Span::styled(format!("  {}", labels.join(" ")), dim()));
+            }
+            Line::from(spans)
         })
         .collect()
 }
@@ -109,47 +136,52 @@ fn bits_value(bits: &[f64]) -> i32 {
         .fold(0u32, |acc, (i, &b)| acc | (u32::from(b >= 0.5) << i)) as i32
 }
 
-/// Depth from the sum head, and the two values the stack heads read.
+/// Depth from the sum head, and the values the stack heads read, with the
+/// pass that pushed each: only the slots that exist at that depth.
 pub fn stack(app: &App) -> Vec<Line<'static>> {
+    let vm = app.session.vm().stack();
+    let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
+    let vm_line = Line::styled(format!("vm after: [{}]", shown.join(", ")), dim());
     let Some(capture) = app.session.capture() else {
-        let mut lines = vec![Line::from("no pass captured yet: press n")];
-        lines.push(Line::styled(
-            format!("vm stack: {:?}", app.session.vm().stack()),
-            dim(),
-        ));
-        return lines;
+        return vec![Line::from("no pass captured yet: press n"), vm_line];
     };
     let mut lines = Vec::new();
+    let mut depth = None;
     if let Some(h) = head_index(app, 0, "depth") {
-        let depth = capture.layers[0].heads[h]
+        let total = capture.layers[0].heads[h]
             .value
             .first()
             .copied()
             .unwrap_or(0.0);
+        depth = Some(total);
         lines.push(Line::from(vec![
             Span::styled("depth ", Style::default().add_modifier(Modifier::BOLD)),
-            Span::raw(format!("{} (sum head)", number(depth))),
+            Span::raw(format!("{} (sum head)", number(total))),
         ]));
     }
-    for name in ["stack.top", "stack.second"] {
-        if let Some(h) = head_index(app, 1, name) {
-            let head = &capture.layers[1].heads[h];
-            let from = head
-                .hit
-                .map_or("—".to_string(), |hit| format!("pos {}", hit.position));
-            lines.push(Line::from(format!(
-                "{:<7} {:>11}  ← {from}",
-                &name[6..],
-                bits_value(&head.value)
-            )));
+    for (name, below) in [("stack.top", 1.0), ("stack.second", 2.0)] {
+        let Some(h) = head_index(app, 1, name) else {
+            continue;
+        };
+        let label = &name[6..];
+        if depth.is_some_and(|d| d < below) {
+            lines.push(Line::styled(
+                format!("{label:<7} — (depth {})", number(depth.unwrap_or(0.0))),
+                dim(),
+            ));
+            continue;
         }
+        let head = &capture.layers[1].heads[h];
+        let from = head
+            .hit
+            .and_then(|hit| app.pass_at(hit.position))
+            .map_or("—".to_string(), |pass| format!("pass {pass}"));
+        lines.push(Line::from(format!(
+            "{label:<7} {}  ← {from}",
+            bits_value(&head.value)
+        )));
     }
-    let vm = app.session.vm().stack();
-    let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
-    lines.push(Line::styled(
-        format!("vm after: [{}]", shown.join(", ")),
-        dim(),
-    ));
+    lines.push(vm_line);
     lines
 }
 
@@ -201,16 +233,10 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
                     .join(",")
             ),
         };
-        let mark = app
-            .highlight
-            .as_ref()
-            .is_some_and(|n| hw.name.contains(n.as_str()));
         let style = if is_selected {
             Style::default().add_modifier(Modifier::REVERSED)
-        } else if mark {
-            Style::default().fg(Color::Black).bg(Color::Cyan)
         } else {
-            Style::default()
+            matched(app, &hw.name)
         };
         let text: String = hit.chars().take(width.saturating_sub(16)).collect();
         lines.push(Line::from(vec![
@@ -227,38 +253,55 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     if let Some(item) = selected {
         lines.push(detail(app, layer, item, width));
     }
-    let mut fired: Vec<(String, f64, f64)> = layer
+    let mut fired: Vec<(usize, f64, f64)> = layer
         .neurons
         .iter()
-        .map(|n| (layer_weights.neuron_names[n.index].clone(), n.gate, n.value))
+        .map(|n| (n.index, n.gate, n.value))
         .filter(|(_, g, v)| g * v != 0.0)
         .collect();
     fired.sort_by(|a, b| (b.1 * b.2).abs().total_cmp(&(a.1 * a.2).abs()));
+    // The rest of the panel: half for the neurons that fired, half for the
+    // residual stream; the selected neuron is always in view.
+    let rest = height.saturating_sub(lines.len() + 2);
+    let neuron_room = (rest / 2).max(1).min(fired.len().max(1));
+    let selected_neuron = match selected {
+        Some(LayerItem::Neuron(n)) => fired.iter().position(|f| f.0 == n),
+        _ => None,
+    };
+    let first = selected_neuron
+        .map_or(0, |i| (i + 1).saturating_sub(neuron_room))
+        .min(fired.len().saturating_sub(neuron_room));
     lines.push(Line::from(Span::styled(
         format!(
-            "neurons fired ({} of {})",
+            "neurons fired ({} of {}){}",
             fired.len(),
-            layer_weights.neuron_names.len()
+            layer_weights.neuron_names.len(),
+            if fired.len() > neuron_room {
+                format!(
+                    ", {}–{} shown; ←/→ walk them",
+                    first + 1,
+                    first + neuron_room
+                )
+            } else {
+                String::new()
+            }
         ),
         Style::default().add_modifier(Modifier::BOLD),
     )));
-    for (name, gate, value) in fired.iter().take(6) {
-        let mark = app
-            .highlight
-            .as_ref()
-            .is_some_and(|n| name.contains(n.as_str()));
-        let style = if mark {
-            Style::default().fg(Color::Black).bg(Color::Cyan)
+    for &(index, gate, value) in fired.iter().skip(first).take(neuron_room) {
+        let name = &layer_weights.neuron_names[index];
+        let style = if selected == Some(LayerItem::Neuron(index)) {
+            Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default()
+            matched(app, name)
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {name:<30.30}"), style),
             Span::styled(
                 format!(
                     " {} × {} = {}",
-                    number(*gate),
-                    number(*value),
+                    number(gate),
+                    number(value),
                     number(gate * value)
                 ),
                 value_style(gate * value),
@@ -269,34 +312,30 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     let shown = residual_of(layer, app.residual);
     lines.push(Line::from(Span::styled(
         format!(
-            "blocks.{}.{} (nonzero; * changed in this layer)",
+            "blocks.{}.{} (nonzero; * changed in this layer; ↑/↓ scroll)",
             app.layer,
             app.residual.hook()
         ),
         Style::default().add_modifier(Modifier::BOLD),
     )));
     let rows: Vec<usize> = (0..shown.len())
-        .filter(|&d| shown[d] != 0.0 || before[d] != shown[d])
+        .filter(|&d| shown[d] != 0.0 || before[d] != shown[d] || app.dim == Some(d))
         .collect();
     let start = rows
         .iter()
         .position(|&d| d >= app.layer_scroll)
-        .unwrap_or(0);
+        .unwrap_or(rows.len().saturating_sub(1));
     let room = height.saturating_sub(lines.len());
     let columns = (width / 34).max(1);
-    for chunk in rows[start..].chunks(columns).take(room) {
+    for chunk in rows[start.min(rows.len())..].chunks(columns).take(room) {
         let mut spans = Vec::new();
         for &d in chunk {
             let changed = if before[d] != shown[d] { "*" } else { " " };
             let name = &weights.dims[d];
-            let mark = app
-                .highlight
-                .as_ref()
-                .is_some_and(|n| name.contains(n.as_str()));
-            let name_style = if mark {
-                Style::default().fg(Color::Black).bg(Color::Cyan)
+            let name_style = if app.dim == Some(d) {
+                Style::default().add_modifier(Modifier::REVERSED)
             } else {
-                Style::default()
+                matched(app, name)
             };
             spans.push(Span::styled(format!("{changed}{name:<18.18}"), name_style));
             spans.push(Span::styled(
@@ -309,19 +348,22 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-/// The four files: state from the model's latest token for each, contents as
-/// decoded from the trace, the byte written by the last pass highlighted.
-pub fn files(app: &App, width: usize) -> Vec<Line<'static>> {
+/// The four files: state from the model's latest token for each, every byte
+/// as decoded from the trace in rows of hex and text, the cursor underlined
+/// and the byte written by the current pass in magenta. Scrolls with ↑/↓.
+pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let session = &app.session;
     let contents = session.run().files();
-    let pass = session.pass();
+    let records = session.records_so_far();
     let last_write = session
-        .record(pass)
+        .record(session.pass())
         .filter(|r| r.token.wrote)
         .and_then(|r| Some((r.token.file?, r.token.cursor - 1)));
+    // Offset digits, then per byte "xx " and one text column.
+    let per_line = (width.saturating_sub(7) / 16 * 4).clamp(4, 32);
     let mut lines = Vec::new();
     for f in 0..FILE_COUNT {
-        let state = session.records()[..pass as usize]
+        let state = records
             .iter()
             .rev()
             .find(|r| r.token.file == Some(f as u8))
@@ -334,45 +376,63 @@ pub fn files(app: &App, width: usize) -> Vec<Line<'static>> {
                 Style::default().add_modifier(Modifier::BOLD),
             ),
             Span::raw(format!(
-                "{} cursor {cursor} · {} bytes",
-                if open { "open  " } else { "closed" },
+                "{} · cursor {cursor} · {} bytes",
+                if open { "open" } else { "closed" },
                 bytes.len()
             )),
         ]));
-        let per_line = ((width.saturating_sub(2)) / 4).clamp(4, 16);
-        let mut spans = Vec::new();
-        let mut text = String::new();
-        for (offset, &b) in bytes.iter().enumerate().take(per_line) {
-            let written = last_write == Some((f as u8, offset as i64));
-            let style = if written {
-                Style::default().fg(Color::Black).bg(Color::Magenta)
-            } else {
-                Style::default()
-            };
-            spans.push(Span::styled(format!("{b:02x} "), style));
-            text.push(if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            });
+        // One row more than the bytes when the cursor is at the end.
+        let rows = (bytes.len() + usize::from(open)).div_ceil(per_line);
+        for row in 0..rows {
+            let start = row * per_line;
+            let mut spans = vec![Span::styled(format!("{start:>5} "), dim())];
+            let mut text = String::new();
+            for offset in start..start + per_line {
+                let at_cursor = open && offset as i64 == cursor;
+                let written = last_write == Some((f as u8, offset as i64));
+                let mut style = Style::default();
+                if written {
+                    style = style.fg(Color::Black).bg(Color::Magenta);
+                }
+                if at_cursor {
+                    style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+                }
+                match bytes.get(offset) {
+                    Some(&b) => {
+                        spans.push(Span::styled(format!("{b:02x}"), style));
+                        text.push(if b.is_ascii_graphic() || b == b' ' {
+                            b as char
+                        } else {
+                            '.'
+                        });
+                    }
+                    None if at_cursor => spans.push(Span::styled("__", style)),
+                    None => spans.push(Span::raw("  ")),
+                }
+                spans.push(Span::raw(" "));
+            }
+            spans.push(Span::styled(text, dim()));
+            lines.push(Line::from(spans));
         }
-        if bytes.len() > per_line {
-            spans.push(Span::styled("… ", dim()));
-        }
-        spans.push(Span::styled(text, dim()));
-        lines.push(Line::from(spans));
     }
-    lines
+    let max_scroll = lines.len().saturating_sub(height);
+    lines.split_off(app.scrolls.files.min(max_scroll))
 }
 
 /// The instruction pointer as the model emitted it, and the loops around it.
 pub fn loops(app: &App) -> Vec<Line<'static>> {
     let session = &app.session;
     let ip = app.current_ip();
-    let mut lines = vec![Line::from(format!(
-        "virtual ip {ip} (emitted by pass {})",
-        session.pass()
-    ))];
+    let mut lines = vec![Line::from(match session.pass() {
+        0 => format!("ip {ip}: where the prompt starts"),
+        pass => format!("ip {ip}: executed by pass {pass}"),
+    })];
+    if let Some(next) = session.next_instruction() {
+        lines.push(Line::styled(
+            format!("next ip {next}, from pass {}'s token", session.pass()),
+            dim(),
+        ));
+    }
     let program = session.program();
     let records = &session.records()[..session.pass() as usize];
     for block in program
@@ -398,22 +458,31 @@ pub fn loops(app: &App) -> Vec<Line<'static>> {
             back_edges + 1
         )));
     }
-    if lines.len() == 1 {
+    if !lines.iter().any(|l| l.to_string().starts_with("loop")) {
         lines.push(Line::styled("not inside a loop", dim()));
     }
     lines
 }
 
+/// The outputs, newest at the bottom, numbered; ↑/↓ scroll back.
 pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
     let outputs = app.session.run().outputs();
-    let skip = outputs.len().saturating_sub(height);
-    let mut lines: Vec<Line<'static>> = outputs
-        .tail(skip)
-        .iter()
-        .map(|v| Line::from(v.to_string()))
-        .collect();
-    if lines.is_empty() {
-        lines.push(Line::styled("no output yet", dim()));
+    if outputs.is_empty() {
+        return vec![Line::styled("no output yet", dim())];
+    }
+    let room = height.saturating_sub(1).max(1);
+    let back = app.scrolls.output.min(outputs.len().saturating_sub(room));
+    let end = outputs.len() - back;
+    let start = end.saturating_sub(room);
+    let mut lines = vec![Line::styled(
+        format!("{} values, {}–{} shown", outputs.len(), start + 1, end),
+        dim(),
+    )];
+    for (i, v) in outputs.iter().enumerate().skip(start).take(end - start) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>4} ", i + 1), dim()),
+            Span::raw(v.to_string()),
+        ]));
     }
     lines
 }

@@ -1,11 +1,18 @@
 //! The debugger's state and its updates, apart from any drawing: an [`App`]
-//! holds the session, what is focused and selected, the breakpoints and the
-//! prompt being typed; [`App::update`] applies one [`Action`] or key.
+//! holds the session, what is focused and selected, the breakpoints, the
+//! prompt being typed and a long run in progress; [`App::key`] takes one key,
+//! [`App::update`] applies one [`Action`].
+
+mod running;
+mod search;
 
 use std::collections::BTreeSet;
 
+pub use running::{CONTINUE_LIMIT, RunGoal, Running};
+pub use search::{Search, SearchHit};
+
 use super::keymap::{Action, Key, action_for};
-use super::session::{DebugSession, PassRecord, Stopped};
+use super::session::DebugSession;
 
 /// The panels, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +76,16 @@ pub enum Prompt {
     Search(String),
 }
 
+/// Scroll offsets of the panels that scroll (lines from the top; for Output,
+/// lines up from the newest value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scrolls {
+    pub files: usize,
+    pub output: usize,
+    pub neurons: usize,
+    pub help: usize,
+}
+
 /// Everything the screen shows, and how to change it.
 pub struct App {
     pub session: DebugSession,
@@ -77,21 +94,25 @@ pub struct App {
     pub residual: Residual,
     /// Selected instruction in the Program panel.
     pub selected: usize,
-    /// Scroll of the Layers panel's residual list.
+    /// First residual dimension shown in the Layers panel.
     pub layer_scroll: usize,
-    /// The head (first) or fired neuron (after the heads) shown in detail.
-    pub item: usize,
-    /// A name searched for with `/`, highlighted in the Layers panel.
-    pub highlight: Option<String>,
+    /// The head or neuron of the layer shown in detail.
+    pub item: Option<LayerItem>,
+    /// The residual dimension selected (by a search).
+    pub dim: Option<usize>,
+    pub scrolls: Scrolls,
+    /// The last `/` search and its matches.
+    pub search: Option<Search>,
     pub breakpoints: BTreeSet<usize>,
+    /// A count typed before a key (`10n`).
+    pub count: Option<u64>,
     pub prompt: Option<Prompt>,
     pub help: bool,
     pub message: String,
+    /// A long run (`c`, End, run to cursor) in progress.
+    pub running: Option<Running>,
     pub quit: bool,
 }
-
-/// Most passes `c` runs before handing control back.
-pub const CONTINUE_LIMIT: u64 = 10_000_000;
 
 impl App {
     pub fn new(session: DebugSession) -> App {
@@ -102,12 +123,16 @@ impl App {
             residual: Residual::Post,
             selected: 0,
             layer_scroll: 0,
-            item: 0,
-            highlight: None,
+            item: None,
+            dim: None,
+            scrolls: Scrolls::default(),
+            search: None,
             breakpoints: BTreeSet::new(),
+            count: None,
             prompt: None,
             help: false,
             message: "n: one forward pass · ?: keys".into(),
+            running: None,
             quit: false,
         }
     }
@@ -121,20 +146,43 @@ impl App {
             .unwrap_or(0)
     }
 
-    /// Handles a key: a typed prompt takes it first, then the keymap.
-    pub fn key(&mut self, key: Key, interrupted: &mut dyn FnMut() -> bool) {
+    /// Handles a key: a typed prompt takes it first, then the help, a count
+    /// prefix, then the keymap. A long run in progress is interrupted.
+    pub fn key(&mut self, key: Key) {
+        if self.running.is_some() {
+            self.interrupt();
+            return;
+        }
         if let Some(prompt) = self.prompt.take() {
             self.prompt_key(prompt, key);
             return;
         }
         if self.help {
-            self.help = false;
-            if matches!(key, Key::Char('?') | Key::Esc | Key::Char('q')) {
-                return;
+            match key {
+                Key::Down | Key::Char('j') | Key::PageDown => self.scrolls.help += 1,
+                Key::Up | Key::Char('k') | Key::PageUp => {
+                    self.scrolls.help = self.scrolls.help.saturating_sub(1)
+                }
+                _ => self.help = false,
             }
+            return;
         }
-        if let Some(action) = action_for(key) {
-            self.update(action, interrupted);
+        if let Key::Char(c @ '0'..='9') = key
+            && (c != '0' || self.count.is_some())
+        {
+            let digit = u64::from(c as u8 - b'0');
+            let count = self
+                .count
+                .unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(digit);
+            self.count = Some(count.min(CONTINUE_LIMIT));
+            self.message = format!("count {}", self.count.unwrap_or(0));
+            return;
+        }
+        match action_for(key) {
+            Some(action) => self.update(action),
+            None => self.count = None,
         }
     }
 
@@ -151,7 +199,9 @@ impl App {
                 text.pop();
                 self.prompt = Some(rebuild(text));
             }
-            Key::Char(c) => self.prompt = Some(rebuild(format!("{text}{c}"))),
+            Key::Char(c) if text.chars().count() < 200 => {
+                self.prompt = Some(rebuild(format!("{text}{c}")))
+            }
             _ => self.prompt = Some(rebuild(text)),
         }
     }
@@ -159,49 +209,27 @@ impl App {
     fn submit(&mut self, prompt: Prompt) {
         match prompt {
             Prompt::GoTo(text) => match text.trim().parse::<u64>() {
-                Ok(pass) => {
-                    let result = self.session.go_to(pass);
-                    self.after_move(result);
-                    if self.session.pass() < pass {
-                        self.message = format!("the run ends at pass {}", self.session.pass());
-                    }
-                }
+                Ok(pass) => self.go_to(pass),
                 Err(_) => self.message = format!("not a pass number: {text:?}"),
             },
             Prompt::Search(text) => self.search(text.trim()),
         }
     }
 
-    /// Selects the layer holding a head or neuron called `name`, or shows the
-    /// residual dimension of that name.
-    fn search(&mut self, name: &str) {
-        if name.is_empty() {
-            self.highlight = None;
-            return;
+    /// Goes to pass `pass`, or to the last pass when the run ends before it.
+    pub fn go_to(&mut self, pass: u64) {
+        let result = self.session.go_to(pass);
+        self.after_move(result);
+        if self.session.pass() < pass && self.session.finished() {
+            self.message = format!(
+                "the run ends at pass {}: {}",
+                self.session.pass(),
+                self.message
+            );
         }
-        let weights = self.session.model().weights();
-        for (l, layer) in weights.layers.iter().enumerate() {
-            let head = layer.heads.iter().any(|h| h.name.contains(name));
-            let neuron = layer.neuron_names.iter().any(|n| n.contains(name));
-            if head || neuron {
-                self.layer = l;
-                self.focus = Panel::Layers;
-                self.highlight = Some(name.to_string());
-                self.message = format!("{name:?} is in layer {l}");
-                return;
-            }
-        }
-        if let Some(d) = weights.dims.iter().position(|d| d.contains(name)) {
-            self.focus = Panel::Layers;
-            self.highlight = Some(name.to_string());
-            self.layer_scroll = d;
-            self.message = format!("dimension {}", weights.dims[d]);
-            return;
-        }
-        self.message = format!("no dimension, head or neuron matches {name:?}");
     }
 
-    fn after_move(&mut self, result: Result<(), String>) {
+    pub(crate) fn after_move(&mut self, result: Result<(), String>) {
         match result {
             Ok(()) => {
                 self.selected = self.current_ip();
@@ -215,48 +243,60 @@ impl App {
         let pass = self.session.pass();
         match (self.session.record(pass), self.session.mismatches().first()) {
             (Some(_), Some(mismatch)) => format!("DIVERGED at pass {pass}: {mismatch}"),
-            (Some(record), None) => format!("pass {pass}: {}", record.token.describe()),
-            (None, _) => "at the start of the trace".into(),
+            (Some(record), None) => match self.session.run().report().ending {
+                crate::report::Ending::Trapped(message) if self.session.finished() => {
+                    format!("pass {pass}: trapped: {message}")
+                }
+                crate::report::Ending::Halted if self.session.finished() => {
+                    format!("pass {pass}: the program halted")
+                }
+                _ => format!("pass {pass}: {}", record.token.describe()),
+            },
+            (None, _) => "at the start: only the prompt has run".into(),
         }
     }
 
-    /// Applies one action.
-    pub fn update(&mut self, action: Action, interrupted: &mut dyn FnMut() -> bool) {
+    /// Applies one action, with the count typed before it (if any).
+    pub fn update(&mut self, action: Action) {
+        let count = self.count.take();
+        let times = count.unwrap_or(1).max(1);
         match action {
             Action::PassForward | Action::InstructionForward => {
                 if self.session.finished() {
                     self.message = "the run has ended (N steps back)".into();
-                } else {
+                } else if times == 1 {
                     let result = self.session.forward(true).map(|_| ());
                     self.after_move(result);
+                } else {
+                    let target = self.session.pass().saturating_add(times);
+                    self.go_to(target);
                 }
             }
             Action::PassBack | Action::InstructionBack => {
-                let result = self.session.back();
+                let target = self.session.pass().saturating_sub(times);
+                let result = self.session.go_to(target);
                 self.after_move(result);
             }
-            Action::Continue => {
-                let breakpoints = self.breakpoints.clone();
-                let stop = |_: u64, r: &PassRecord| {
-                    r.diverged() || usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip))
-                };
-                let result = self
-                    .session
-                    .run_forward(CONTINUE_LIMIT, stop, &mut |_| interrupted());
-                let interrupted = matches!(result, Ok(Stopped::Interrupted));
-                self.after_move(result.map(|_| ()));
-                if interrupted {
-                    self.message = format!("interrupted at pass {}", self.session.pass());
-                }
-            }
+            Action::Continue => self.start_run(RunGoal::Breakpoint, times),
             Action::ContinueBack => {
                 let breakpoints = self.breakpoints.clone();
-                let stop = |_: u64, r: &PassRecord| {
-                    usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip))
-                };
-                let result = self.session.run_backward(stop);
+                let mut left = times;
+                let result = self.session.run_backward(|_, r| {
+                    let hit = r.diverged()
+                        || usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip));
+                    if hit {
+                        left -= 1;
+                    }
+                    hit && left == 0
+                });
                 self.after_move(result);
             }
+            Action::RunToCursor => self.start_run(RunGoal::Instruction(self.selected), times),
+            Action::Start => {
+                let result = self.session.go_to(0);
+                self.after_move(result);
+            }
+            Action::End => self.start_run(RunGoal::End, 1),
             Action::ToggleBreakpoint => {
                 if !self.breakpoints.remove(&self.selected) {
                     self.breakpoints.insert(self.selected);
@@ -265,8 +305,13 @@ impl App {
                     self.message = format!("breakpoint at instruction {} removed", self.selected);
                 }
             }
-            Action::GoToPass => self.prompt = Some(Prompt::GoTo(String::new())),
+            Action::GoToPass => match count {
+                Some(pass) => self.go_to(pass),
+                None => self.prompt = Some(Prompt::GoTo(String::new())),
+            },
             Action::Search => self.prompt = Some(Prompt::Search(String::new())),
+            Action::NextMatch => self.next_match(true),
+            Action::PreviousMatch => self.next_match(false),
             Action::FocusNext | Action::FocusPrevious => {
                 let i = Panel::ALL
                     .iter()
@@ -280,21 +325,32 @@ impl App {
                 };
                 self.focus = Panel::ALL[next];
             }
-            Action::SelectLayer(layer) => {
-                if layer < self.session.model().weights().layers.len() {
-                    self.layer = layer;
-                    self.item = 0;
-                    self.focus = Panel::Layers;
-                }
+            Action::NextLayer | Action::PreviousLayer => {
+                let layers = self.session.model().weights().layers.len();
+                self.layer = match (count, action) {
+                    (Some(layer), _) if (layer as usize) < layers => layer as usize,
+                    (Some(_), _) => self.layer,
+                    (None, Action::NextLayer) => (self.layer + 1) % layers,
+                    (None, _) => (self.layer + layers - 1) % layers,
+                };
+                self.item = None;
+                self.scrolls.neurons = 0;
+                self.focus = Panel::Layers;
             }
             Action::PreviousItem | Action::NextItem => {
-                let count = self.layer_items().len();
-                if count > 0 {
-                    self.item = if action == Action::NextItem {
-                        (self.item + 1) % count
-                    } else {
-                        (self.item + count - 1) % count
+                let items = self.layer_items();
+                if !items.is_empty() {
+                    let at = self
+                        .selected_item()
+                        .and_then(|item| items.iter().position(|&i| i == item));
+                    let n = items.len();
+                    let next = match (at, action) {
+                        (None, Action::NextItem) => 0,
+                        (None, _) => n - 1,
+                        (Some(i), Action::NextItem) => (i + 1) % n,
+                        (Some(i), _) => (i + n - 1) % n,
                     };
+                    self.item = Some(items[next]);
                     self.focus = Panel::Layers;
                 }
             }
@@ -305,8 +361,15 @@ impl App {
                     Residual::Post => Residual::Pre,
                 };
             }
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown => self.scroll(action),
-            Action::Help => self.help = !self.help,
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                for _ in 0..times.min(100_000) {
+                    self.scroll(action);
+                }
+            }
+            Action::Help => {
+                self.help = true;
+                self.scrolls.help = 0;
+            }
             Action::Quit => self.quit = true,
         }
     }
@@ -325,6 +388,15 @@ impl App {
                 let max = self.session.model().weights().dims.len().saturating_sub(1);
                 self.layer_scroll = move_by(self.layer_scroll, max);
             }
+            Panel::Files => {
+                self.scrolls.files = move_by(self.scrolls.files, 4 * crate::files::MAX_FILE_BYTES)
+            }
+            Panel::Output => {
+                // Up shows older values.
+                let max = self.session.run().outputs().len();
+                self.scrolls.output =
+                    (self.scrolls.output as isize - delta).clamp(0, max as isize) as usize;
+            }
             _ => {
                 let max = self.session.program().instructions.len().saturating_sub(1);
                 self.selected = move_by(self.selected, max);
@@ -333,7 +405,7 @@ impl App {
     }
 }
 
-/// A head or a fired neuron of the selected layer.
+/// A head or a neuron of the selected layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LayerItem {
     Head(usize),
@@ -342,7 +414,8 @@ pub enum LayerItem {
 
 impl App {
     /// The heads of the selected layer, then the neurons that fired in the
-    /// captured pass: what Left/Right move through.
+    /// captured pass (and the selected neuron, fired or not): what Left/Right
+    /// move through.
     pub fn layer_items(&self) -> Vec<LayerItem> {
         let weights = self.session.model().weights();
         let Some(layer) = weights.layers.get(self.layer) else {
@@ -358,15 +431,30 @@ impl App {
                     .map(|n| LayerItem::Neuron(n.index)),
             );
         }
+        if let Some(item @ LayerItem::Neuron(_)) = self.item
+            && !items.contains(&item)
+        {
+            items.push(item);
+        }
         items
     }
 
-    /// The item shown in detail, if any.
+    /// The item shown in detail, if any: the selected one, or the first head.
     pub fn selected_item(&self) -> Option<LayerItem> {
         let items = self.layer_items();
-        items
-            .get(self.item.min(items.len().saturating_sub(1)))
-            .copied()
+        match self.item {
+            Some(item) if items.contains(&item) => Some(item),
+            _ => items.first().copied(),
+        }
+    }
+
+    /// The pass whose token sits at `position`, if a trace token does.
+    pub fn pass_at(&self, position: usize) -> Option<u64> {
+        let prompt = self.session.run().prompt_len();
+        position
+            .checked_sub(prompt - 1)
+            .filter(|&p| p > 0)
+            .map(|p| p as u64)
     }
 
     /// What the token at `position` is, in words.
@@ -378,10 +466,9 @@ impl App {
             "BOS".into()
         } else if position < prompt - 1 {
             let i = position - 1;
-            program
-                .instructions
-                .get(i)
-                .map_or_else(String::new, |ins| format!("instr {i}: {ins}"))
+            program.instructions.get(i).map_or_else(String::new, |_| {
+                format!("instr {i}: {}", program.instruction_text(i))
+            })
         } else if position == prompt - 1 {
             "start token".into()
         } else {

@@ -1,0 +1,130 @@
+//! Long runs (`c`, End, run to cursor) go in slices of a fraction of a second,
+//! so that the screen shows the pass and the speed as they go and a key can
+//! stop them. The event loop calls [`App::run_slice`] while [`App::running`]
+//! is set; tests call [`App::finish_running`].
+
+use std::time::{Duration, Instant};
+
+use super::App;
+use crate::debugger::session::{PassRecord, Stopped};
+
+/// Most passes one `c` runs before handing control back.
+pub const CONTINUE_LIMIT: u64 = 100_000_000;
+
+/// Where a long run stops, besides the end of the program and a divergence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunGoal {
+    /// At a pass that executes an instruction with a breakpoint.
+    Breakpoint,
+    /// At a pass that executes this instruction.
+    Instruction(usize),
+    /// Only at the end.
+    End,
+}
+
+/// A long run in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    pub goal: RunGoal,
+    /// Stops still to make (a count prefix: `3c` stops at the third).
+    pub stops_left: u64,
+    pub started: Instant,
+    pub start_pass: u64,
+}
+
+impl Running {
+    /// Passes per second so far.
+    pub fn speed(&self, pass: u64) -> f64 {
+        let seconds = self.started.elapsed().as_secs_f64();
+        if seconds > 0.0 {
+            pass.saturating_sub(self.start_pass) as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+impl App {
+    pub(super) fn start_run(&mut self, goal: RunGoal, count: u64) {
+        if self.session.finished() {
+            self.message = "the run has ended (N steps back)".into();
+            return;
+        }
+        self.running = Some(Running {
+            goal,
+            stops_left: count.max(1),
+            started: Instant::now(),
+            start_pass: self.session.pass(),
+        });
+    }
+
+    /// Runs passes for about `budget`, then returns (still running, or done).
+    pub fn run_slice(&mut self, budget: Duration) {
+        let Some(mut running) = self.running else {
+            return;
+        };
+        let deadline = Instant::now() + budget;
+        let breakpoints = self.breakpoints.clone();
+        let goal = running.goal;
+        let stop = |_: u64, r: &PassRecord| {
+            let ip = usize::try_from(r.ip).ok();
+            let reached = match goal {
+                RunGoal::Breakpoint => ip.is_some_and(|ip| breakpoints.contains(&ip)),
+                RunGoal::Instruction(k) => ip == Some(k),
+                RunGoal::End => false,
+            };
+            reached || r.diverged()
+        };
+        let limit = CONTINUE_LIMIT.saturating_sub(self.session.pass() - running.start_pass);
+        let result = self
+            .session
+            .run_until(limit, stop, &mut |_| Instant::now() >= deadline);
+        match result {
+            Ok(Stopped::Interrupted) => {
+                self.running = Some(running);
+                self.message = format!(
+                    "running: pass {} · {:.0} passes/s · any key stops",
+                    self.session.pass(),
+                    running.speed(self.session.pass())
+                );
+            }
+            Ok(Stopped::Condition) => {
+                let diverged = !self.session.mismatches().is_empty();
+                running.stops_left -= 1;
+                if running.stops_left > 0 && !diverged {
+                    self.running = Some(running);
+                } else {
+                    self.finish_run(Ok(()));
+                }
+            }
+            Ok(Stopped::Ended) => self.finish_run(Ok(())),
+            Ok(Stopped::Limit) => {
+                self.finish_run(Ok(()));
+                self.message = format!("stopped after {CONTINUE_LIMIT} passes: c goes on");
+            }
+            Err(error) => self.finish_run(Err(error)),
+        }
+    }
+
+    fn finish_run(&mut self, result: Result<(), String>) {
+        self.running = None;
+        let result = result.and_then(|()| self.session.capture_current());
+        self.after_move(result);
+    }
+
+    /// Stops a long run where it is (a key was pressed).
+    pub fn interrupt(&mut self) {
+        if self.running.take().is_some() {
+            let result = self.session.capture_current();
+            self.after_move(result);
+            self.message = format!("interrupted at pass {}", self.session.pass());
+        }
+    }
+
+    /// Runs a long run to its end, without slices (tests, screenshots).
+    pub fn finish_running(&mut self) {
+        while self.running.is_some() {
+            self.run_slice(Duration::from_secs(3600));
+        }
+    }
+}
