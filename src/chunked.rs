@@ -87,12 +87,6 @@ impl<T: Clone, const N: usize> ChunkedVec<T, N> {
         self.len += 1;
     }
 
-    pub fn extend_from_slice(&mut self, values: &[T]) {
-        for value in values {
-            self.push(value.clone());
-        }
-    }
-
     /// Grows to `len` with copies of `value`, or shortens to `len`.
     pub fn resize(&mut self, len: usize, value: T) {
         while self.len > len {
@@ -137,11 +131,6 @@ impl<T: Clone, const N: usize> ChunkedVec<T, N> {
         self.iter().cloned().collect()
     }
 
-    /// The elements from `start` on, as a vector.
-    pub fn tail(&self, start: usize) -> Vec<T> {
-        self.iter().skip(start).cloned().collect()
-    }
-
     /// Chunks this vector shares with another (for tests and measurements).
     pub fn shares_chunks_with(&self, other: &ChunkedVec<T, N>) -> usize {
         self.chunks
@@ -149,16 +138,6 @@ impl<T: Clone, const N: usize> ChunkedVec<T, N> {
             .zip(&other.chunks)
             .filter(|(a, b)| Arc::ptr_eq(a, b))
             .count()
-    }
-}
-
-impl<T: Clone, const N: usize> FromIterator<T> for ChunkedVec<T, N> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> ChunkedVec<T, N> {
-        let mut v = ChunkedVec::new();
-        for value in iter {
-            v.push(value);
-        }
-        v
     }
 }
 

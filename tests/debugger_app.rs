@@ -4,13 +4,11 @@
 mod support;
 
 use proptest::prelude::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use support::debugger::screen;
 use support::transformer::compiled;
 use wasmtf::debugger::app::{App, LayerItem, Panel};
 use wasmtf::debugger::keymap::Key;
 use wasmtf::debugger::new_app;
-use wasmtf::debugger::view::draw;
 use wasmtf::files::FileContents;
 
 fn demo() -> App {
@@ -26,22 +24,6 @@ fn press(app: &mut App, keys: &[Key]) {
 
 fn chars(text: &str) -> Vec<Key> {
     text.chars().map(Key::Char).collect()
-}
-
-/// The screen as text, one line per row.
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(app, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        let row: String = (0..width)
-            .map(|x| buffer[(x, y)].symbol().to_string())
-            .collect();
-        out.push_str(row.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]

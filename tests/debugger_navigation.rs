@@ -8,15 +8,13 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use support::ENV_IMPORTS;
+use support::debugger::screen;
 use support::transformer::{compiled, model};
 use wasmtf::debugger::app::{App, LayerItem, Panel, SearchHit};
 use wasmtf::debugger::keymap::Key;
 use wasmtf::debugger::new_app;
 use wasmtf::debugger::session::DebugSession;
-use wasmtf::debugger::view::draw;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
 
@@ -38,21 +36,6 @@ fn press(app: &mut App, keys: &str) {
         app.key(key);
         app.finish_running();
     }
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(app, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        let row: String = (0..width)
-            .map(|x| buffer[(x, y)].symbol().to_string())
-            .collect();
-        out.push_str(row.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// The demo halts after this many passes (counted by running the VM: one

@@ -118,6 +118,11 @@ impl TransformerRun {
         self.ending.is_some()
     }
 
+    /// How the run ended, once it has.
+    pub fn ending(&self) -> Option<&Ending> {
+        self.ending.as_ref()
+    }
+
     /// One forward pass: executes one instruction and appends its trace token.
     pub fn step(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
         if self.ending.is_some() {

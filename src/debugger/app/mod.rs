@@ -13,6 +13,7 @@ pub use search::{Search, SearchHit};
 
 use super::keymap::{Action, Key, action_for};
 use super::session::DebugSession;
+use crate::report::Ending;
 
 /// The panels, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +83,6 @@ pub enum Prompt {
 pub struct Scrolls {
     pub files: usize,
     pub output: usize,
-    pub neurons: usize,
     pub help: usize,
 }
 
@@ -239,18 +239,23 @@ impl App {
         }
     }
 
+    /// How the run ended, in words, once it has: `halted`, or `trapped: ` and
+    /// the message `run` prints (it names the instruction that trapped).
+    pub fn outcome(&self) -> Option<String> {
+        match self.session.run().ending()? {
+            Ending::Trapped(message) => Some(format!("trapped: {message}")),
+            Ending::Halted => Some("halted".into()),
+            Ending::StepLimit => None,
+        }
+    }
+
     fn describe_last_pass(&self) -> String {
         let pass = self.session.pass();
         match (self.session.record(pass), self.session.mismatches().first()) {
             (Some(_), Some(mismatch)) => format!("DIVERGED at pass {pass}: {mismatch}"),
-            (Some(record), None) => match self.session.run().report().ending {
-                crate::report::Ending::Trapped(message) if self.session.finished() => {
-                    format!("pass {pass}: trapped: {message}")
-                }
-                crate::report::Ending::Halted if self.session.finished() => {
-                    format!("pass {pass}: the program halted")
-                }
-                _ => format!("pass {pass}: {}", record.token.describe()),
+            (Some(record), None) => match self.outcome() {
+                Some(outcome) => format!("pass {pass}: {outcome}"),
+                None => format!("pass {pass}: {}", record.token.describe()),
             },
             (None, _) => "at the start: only the prompt has run".into(),
         }
@@ -334,7 +339,6 @@ impl App {
                     (None, _) => (self.layer + layers - 1) % layers,
                 };
                 self.item = None;
-                self.scrolls.neurons = 0;
                 self.focus = Panel::Layers;
             }
             Action::PreviousItem | Action::NextItem => {

@@ -81,12 +81,9 @@ impl App {
             .run_until(limit, stop, &mut |_| Instant::now() >= deadline);
         match result {
             Ok(Stopped::Interrupted) => {
+                // The status line shows the pass and the speed from `running`.
                 self.running = Some(running);
-                self.message = format!(
-                    "running: pass {} · {:.0} passes/s · any key stops",
-                    self.session.pass(),
-                    running.speed(self.session.pass())
-                );
+                self.message.clear();
             }
             Ok(Stopped::Condition) => {
                 let diverged = !self.session.mismatches().is_empty();

@@ -12,7 +12,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, Panel, Prompt};
 use super::keymap::help_entries;
-use crate::report::Ending;
 
 /// Smallest terminal with all panels at once.
 pub const WIDE: (u16, u16) = (120, 36);
@@ -149,11 +148,9 @@ fn position_line(app: &App) -> Line<'static> {
             || format!("instruction {}", record.ip),
             |i| format!("instruction {i} ({})", program.instruction_text(i)),
         );
-    let outcome = match session.run().report().ending {
-        Ending::Trapped(message) if session.finished() => format!("trapped: {message}"),
-        Ending::Halted if session.finished() => "halted".to_string(),
-        _ => format!("token: {}", record.token.describe()),
-    };
+    let outcome = app
+        .outcome()
+        .unwrap_or_else(|| format!("token: {}", record.token.describe()));
     Line::from(vec![
         Span::styled(format!("pass {pass}"), bold),
         Span::raw(format!(" executed {executed} · {outcome}")),

@@ -55,7 +55,7 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
     let current = app.current_ip();
     let executed = session.executed();
     let next = session.next_instruction();
-    let trapped = session.finished() && matches!(session.run().report().ending, Ending::Trapped(_));
+    let trapped = matches!(session.run().ending(), Some(Ending::Trapped(_)));
     let diverged = !session.mismatches().is_empty();
     let count = program.instructions.len();
     let anchor = app.selected.min(count.saturating_sub(1));
@@ -434,7 +434,7 @@ pub fn loops(app: &App) -> Vec<Line<'static>> {
         ));
     }
     let program = session.program();
-    let records = &session.records()[..session.pass() as usize];
+    let records = session.records_so_far();
     for block in program
         .enclosing_blocks(ip)
         .iter()
