@@ -220,12 +220,11 @@ impl App {
     pub fn go_to(&mut self, pass: u64) {
         let result = self.session.go_to(pass);
         self.after_move(result);
-        if self.session.pass() < pass && self.session.finished() {
-            self.message = format!(
-                "the run ends at pass {}: {}",
-                self.session.pass(),
-                self.message
-            );
+        if self.session.pass() < pass
+            && self.session.mismatches().is_empty()
+            && let Some(outcome) = self.outcome()
+        {
+            self.message = format!("the run ends at pass {}: {outcome}", self.session.pass());
         }
     }
 
