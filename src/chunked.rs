@@ -124,7 +124,12 @@ impl<T: Clone, const N: usize> ChunkedVec<T, N> {
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
-        self.chunks.iter().flat_map(|chunk| chunk.iter())
+        self.slices().flatten()
+    }
+
+    /// The chunks as slices, in order: for loops that are hot.
+    pub fn slices(&self) -> impl DoubleEndedIterator<Item = &[T]> + '_ {
+        self.chunks.iter().map(|chunk| chunk.as_slice())
     }
 
     pub fn to_vec(&self) -> Vec<T> {

@@ -49,13 +49,16 @@ type Entry = (usize, Vec<f64>, Vec<f64>);
 /// For one distinct key: its latest entry.
 #[derive(Debug, Clone)]
 struct Latest {
-    key: Box<[f64]>,
     entry: usize,
     position: usize,
     value: Box<[f64]>,
 }
 
-/// Distinct keys per shared chunk: small, because the latest entry of a few
+/// Distinct keys per shared chunk. Keys never change once stored, so a
+/// snapshot shares all their chunks but the last; large chunks keep the scan
+/// over them tight.
+const KEYS_PER_CHUNK: usize = 256;
+/// Latest entries per shared chunk: small, because the latest entry of a few
 /// keys changes at every pass, and a snapshot copies the chunks that changed.
 const SLOTS_PER_CHUNK: usize = 16;
 
@@ -67,10 +70,13 @@ const SLOTS_PER_CHUNK: usize = 16;
 #[derive(Debug, Default)]
 pub struct KeyValueStore {
     len: usize,
-    /// Distinct key (as exact bit patterns) to its slot in `distinct`; empty
-    /// until needed after a clone.
+    /// Distinct key (as exact bit patterns) to its slot; empty until needed
+    /// after a clone.
     index: HashMap<Box<[u64]>, usize>,
-    distinct: ChunkedVec<Latest, SLOTS_PER_CHUNK>,
+    /// The distinct keys, by slot, in the order they first came.
+    keys: ChunkedVec<Box<[f64]>, KEYS_PER_CHUNK>,
+    /// Each slot's latest entry.
+    latest: ChunkedVec<Latest, SLOTS_PER_CHUNK>,
     /// Every entry, kept only for the dense reference.
     all: Option<Vec<Entry>>,
 }
@@ -80,7 +86,8 @@ impl Clone for KeyValueStore {
         KeyValueStore {
             len: self.len,
             index: HashMap::new(),
-            distinct: self.distinct.clone(),
+            keys: self.keys.clone(),
+            latest: self.latest.clone(),
             all: self.all.clone(),
         }
     }
@@ -109,17 +116,17 @@ impl KeyValueStore {
 
     /// Distinct keys stored.
     pub fn distinct_keys(&self) -> usize {
-        self.distinct.len()
+        self.keys.len()
     }
 
     /// Appends the key and value produced at `position`.
     pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
-        if self.index.len() < self.distinct.len() {
+        if self.index.len() < self.keys.len() {
             self.index = self
-                .distinct
+                .keys
                 .iter()
                 .enumerate()
-                .map(|(slot, latest)| (bits_of(&latest.key), slot))
+                .map(|(slot, key)| (bits_of(key), slot))
                 .collect();
         }
         let entry = self.len;
@@ -127,17 +134,19 @@ impl KeyValueStore {
         let bits = bits_of(key);
         match self.index.get(&bits) {
             Some(&slot) => {
-                let latest = self.distinct.get_mut(slot);
+                let latest = self.latest.get_mut(slot);
                 latest.entry = entry;
                 latest.position = position;
-                if *latest.value != *value {
+                if latest.value.len() == value.len() {
+                    latest.value.copy_from_slice(value);
+                } else {
                     latest.value = value.into();
                 }
             }
             None => {
-                self.index.insert(bits, self.distinct.len());
-                self.distinct.push(Latest {
-                    key: key.into(),
+                self.index.insert(bits, self.keys.len());
+                self.keys.push(key.into());
+                self.latest.push(Latest {
                     entry,
                     position,
                     value: value.into(),
@@ -149,27 +158,34 @@ impl KeyValueStore {
         }
     }
 
+    /// The entry of `slot`; every slot has one.
+    fn latest(&self, slot: usize) -> &Latest {
+        self.latest.get(slot).expect("every key has a latest entry")
+    }
+
     /// The winner for `query` through the index of distinct keys.
     pub fn argmax(&self, query: &[f64]) -> Option<(Hit, &[f64])> {
-        let mut best: Option<(f64, &Latest)> = None;
+        let mut best: Option<(f64, usize)> = None;
         let mut runner_up = f64::NEG_INFINITY;
-        for latest in self.distinct.iter() {
-            let score = dot(query, &latest.key);
+        for (slot, key) in self.keys.slices().flatten().enumerate() {
+            let score = dot(query, key);
             match best {
-                None => best = Some((score, latest)),
-                Some((best_score, best_latest)) => {
+                None => best = Some((score, slot)),
+                Some((best_score, best_slot)) => {
                     if score > best_score
-                        || (score == best_score && latest.entry > best_latest.entry)
+                        || (score == best_score
+                            && self.latest(slot).entry > self.latest(best_slot).entry)
                     {
                         runner_up = runner_up.max(best_score);
-                        best = Some((score, latest));
+                        best = Some((score, slot));
                     } else {
                         runner_up = runner_up.max(score);
                     }
                 }
             }
         }
-        best.map(|(score, latest)| {
+        best.map(|(score, slot)| {
+            let latest = self.latest(slot);
             (
                 Hit {
                     position: latest.position,
