@@ -2,7 +2,14 @@
 //! (at least 120×36) show every panel at once; smaller ones show the focused
 //! panel under a tab bar. The status line is always at the bottom.
 
-mod panels;
+mod files;
+mod layers;
+mod logits;
+mod loops;
+mod output;
+mod program;
+mod stack;
+mod style;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +24,12 @@ use super::keymap::help_entries;
 pub const WIDE: (u16, u16) = (120, 36);
 
 pub fn draw(app: &App, frame: &mut Frame) {
-    let area = frame.area();
+    draw_in(app, frame, frame.area());
+}
+
+/// The debugger's screen in `area` of the frame, so that another screen (the
+/// REPL) can show it above its own lines.
+pub fn draw_in(app: &App, frame: &mut Frame, area: Rect) {
     if area.width < 20 || area.height < 5 {
         frame.render_widget(Paragraph::new("terminal too small"), area);
         return;
@@ -99,13 +111,13 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
     frame.render_widget(block, area);
     let wrap = matches!(panel, Panel::Stack | Panel::Loop | Panel::Logits);
     let lines = match panel {
-        Panel::Program => panels::program(app, inner.height as usize),
-        Panel::Stack => panels::stack(app),
-        Panel::Layers => panels::layers(app, inner.height as usize, inner.width as usize),
-        Panel::Files => panels::files(app, inner.width as usize, inner.height as usize),
-        Panel::Loop => panels::loops(app),
-        Panel::Output => panels::output(app, inner.height as usize),
-        Panel::Logits => panels::logits(app),
+        Panel::Program => program::program(app, inner.height as usize),
+        Panel::Stack => stack::stack(app),
+        Panel::Layers => layers::layers(app, inner.height as usize, inner.width as usize),
+        Panel::Files => files::files(app, inner.width as usize, inner.height as usize),
+        Panel::Loop => loops::loops(app),
+        Panel::Output => output::output(app, inner.height as usize),
+        Panel::Logits => logits::logits(app),
     };
     let paragraph = Paragraph::new(lines);
     if wrap {
