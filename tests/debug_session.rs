@@ -12,6 +12,7 @@ use wasmtf::debugger::session::{CHECKPOINT_EVERY, DebugSession, Field, FieldValu
 use wasmtf::engine::Model;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
+use wasmtf::report::Ending;
 
 fn counting_loop() -> Arc<Program> {
     let source = format!(
@@ -132,6 +133,67 @@ fn no_corpus_case_diverges_in_the_debugger() {
                     entry.id(),
                     case.name
                 ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The state the debugger decodes from the model's tokens (stack, locals,
+/// memory) is the reference VM's at every pass of every corpus case, and each
+/// value's source is a pass that ran before it.
+#[test]
+fn the_decoded_machine_is_the_vm_at_every_pass() {
+    let model = model();
+    let mut failures = Vec::new();
+    for entry in load_corpus() {
+        let program =
+            Arc::new(Program::from_wat(&entry.path.display().to_string(), &entry.source).unwrap());
+        for case in &entry.cases {
+            let mut session = DebugSession::new(
+                Arc::clone(&model),
+                Arc::clone(&program),
+                files_of(&case.files),
+            )
+            .unwrap();
+            while !session.finished() && session.pass() < 50_000 {
+                session.forward(false).unwrap();
+                let machine = session.machine();
+                let pass = session.pass();
+                let stack: Vec<i32> = machine.stack().iter().map(|s| s.value).collect();
+                let locals: Vec<i32> = machine.locals().iter().map(|s| s.value).collect();
+                let sources_before = machine
+                    .stack()
+                    .iter()
+                    .chain(machine.locals())
+                    .all(|s| s.from <= pass);
+                let wrote = machine.access().wrote;
+                let memory_agrees = wrote.is_none_or(|span| {
+                    (span.address..span.address + span.len).all(|a| {
+                        machine.memory().get(a) == session.vm().memory().get(a)
+                            && machine.memory_from(a) == pass
+                    })
+                });
+                // After a trap WebAssembly has no stack; the VM's is whatever it
+                // popped before it found the fault.
+                let trapped = matches!(session.run().ending(), Some(Ending::Trapped(_)));
+                if (stack != session.vm().stack() && !trapped)
+                    || locals != session.vm().locals()
+                    || !sources_before
+                    || !memory_agrees
+                {
+                    failures.push(format!(
+                        "{} [{}] pass {pass}: stack {stack:?} vm {:?}, locals {locals:?} vm {:?}",
+                        entry.id(),
+                        case.name,
+                        session.vm().stack(),
+                        session.vm().locals()
+                    ));
+                    break;
+                }
+            }
+            if session.machine().memory().to_vec() != session.vm().memory().to_vec() {
+                failures.push(format!("{} [{}]: memory differs", entry.id(), case.name));
             }
         }
     }

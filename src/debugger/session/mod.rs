@@ -11,12 +11,14 @@
 //! executed. At pass 0 only the prompt has run, and instruction 0 is next.
 
 pub mod checkpoints;
+pub mod machine;
 pub mod record;
 
 use std::sync::Arc;
 
 use checkpoints::Checkpoints;
 pub use checkpoints::{CHECKPOINT_EVERY, DENSE_WINDOW};
+pub use machine::{Access, Machine, Sourced};
 pub use record::{Field, FieldSet, FieldValue, Mismatch, PassRecord};
 
 use crate::engine::capture::PassCapture;
@@ -34,6 +36,7 @@ pub const INTERRUPT_CHECK: u64 = 64;
 struct State {
     run: TransformerRun,
     vm: Vm,
+    machine: Machine,
 }
 
 /// The run under the debugger.
@@ -41,6 +44,8 @@ pub struct DebugSession {
     model: Arc<Model>,
     run: TransformerRun,
     vm: Vm,
+    /// The state the emitted tokens describe, with where each value came from.
+    machine: Machine,
     /// One per pass run on this timeline, and beyond it after stepping back
     /// (the run is deterministic, so passes undone stay valid).
     records: Vec<PassRecord>,
@@ -57,15 +62,18 @@ impl DebugSession {
         files: FileContents,
     ) -> Result<DebugSession, String> {
         let vm = Vm::new(Arc::clone(&program), files.clone());
+        let machine = Machine::new(&program);
         let run = TransformerRun::new(Arc::clone(&model), program, files, Mode::Fast)?;
         let checkpoints = Checkpoints::new(State {
             run: run.clone(),
             vm: vm.clone(),
+            machine: machine.clone(),
         });
         Ok(DebugSession {
             model,
             run,
             vm,
+            machine,
             records: Vec::new(),
             checkpoints,
             capture: None,
@@ -87,6 +95,11 @@ impl DebugSession {
 
     pub fn vm(&self) -> &Vm {
         &self.vm
+    }
+
+    /// The state after the current pass, decoded from the emitted tokens.
+    pub fn machine(&self) -> &Machine {
+        &self.machine
     }
 
     /// The current pass: trace passes executed so far (0 before the first).
@@ -164,6 +177,7 @@ impl DebugSession {
         self.vm.step();
         self.capture = captured;
         let pass = self.run.steps();
+        self.machine.apply(pass, ip, &token, self.run.program());
         self.mismatches = record::compare(
             &token,
             &self.vm,
@@ -184,6 +198,7 @@ impl DebugSession {
             let state = State {
                 run: self.run.clone(),
                 vm: self.vm.clone(),
+                machine: self.machine.clone(),
             };
             self.checkpoints.save(pass, state);
         }
@@ -199,6 +214,7 @@ impl DebugSession {
             let (_, state) = self.checkpoints.at_or_before(target.saturating_sub(1));
             self.run = state.run.clone();
             self.vm = state.vm.clone();
+            self.machine = state.machine.clone();
             self.capture = None;
             self.mismatches.clear();
         }
