@@ -65,7 +65,11 @@ fn edited_weights_are_caught_at_the_first_pass_that_differs() {
     let model = Arc::new(Model::new(Arc::new(weights)));
     let mut session = DebugSession::new(model, counting_loop(), FileContents::default()).unwrap();
     session
-        .run_forward(10_000, |_, r| r.diverged(), &mut |_| false)
+        .run_forward(
+            10_000,
+            |s| s.current_record().is_some_and(|r| r.diverged()),
+            &mut |_| false,
+        )
         .unwrap();
     // 0·0 = 0 comes out right even without the mul neurons; the first wrong
     // product is 1·1 = 1, for which the ablated model says 0.
@@ -108,7 +112,11 @@ fn no_corpus_case_diverges_in_the_debugger() {
             )
             .unwrap();
             session
-                .run_forward(50_000, |_, r| r.diverged(), &mut |_| false)
+                .run_forward(
+                    50_000,
+                    |s| s.current_record().is_some_and(|r| r.diverged()),
+                    &mut |_| false,
+                )
                 .unwrap();
             if let Some(pass) = session.first_divergence() {
                 let record = session.record(pass).unwrap();

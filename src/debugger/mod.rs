@@ -9,6 +9,7 @@
 pub mod app;
 pub mod demo;
 pub mod keymap;
+pub mod layout;
 pub mod screenshot;
 pub mod session;
 pub mod terminal;

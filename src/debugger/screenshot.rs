@@ -4,13 +4,14 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
-use super::app::{App, Panel};
+use super::app::{App, LayerItem, Panel};
 use super::keymap::Key;
 use super::new_app;
 use super::view::draw;
@@ -142,6 +143,18 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// Selects head `name` in Layers, in the layer that has it.
+fn select_head(app: &mut App, name: &str) {
+    let weights = Arc::clone(app.session.model().weights());
+    for (l, layer) in weights.layers.iter().enumerate() {
+        if let Some(h) = layer.heads.iter().position(|h| h.name == name) {
+            app.layer = l;
+            app.item = Some(LayerItem::Head(h));
+            app.focus = Panel::Layers;
+        }
+    }
+}
+
 /// Writes the scripted screens into `dir`; returns the files written.
 pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -169,6 +182,21 @@ pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, S
     let mut app = new_app(None, FileContents::default(), edited)?;
     keys(&mut app, "c1>");
     save("divergence", &render(&app, 160, 48))?;
+    // Following a value: file 1's first byte back to the fd_write that wrote
+    // it, through the stack head to the i32.load that pushed it, and through
+    // a memory head to the i32.store it read.
+    let mut app = new_app(None, FileContents::default(), weights.clone())?;
+    app.key(Key::End);
+    app.finish_running();
+    app.focus = Panel::Files;
+    app.cursors.file = app.file_lengths()[0];
+    keys(&mut app, "f");
+    select_head(&mut app, "stack.top");
+    keys(&mut app, "f");
+    select_head(&mut app, "mem.0.0");
+    keys(&mut app, "f");
+    app.focus = Panel::Memory;
+    save("follow", &render(&app, 160, 48))?;
     // The small-terminal layout.
     let mut app = new_app(None, FileContents::default(), weights.clone())?;
     keys(&mut app, "g30\n\t\t");

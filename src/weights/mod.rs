@@ -4,6 +4,7 @@
 //! JSON sidecar of names.
 
 pub mod io;
+pub mod wiring;
 
 use ndarray::{Array1, Array2};
 

@@ -3,24 +3,39 @@
 //! prompt being typed and a long run in progress; [`App::key`] takes one key,
 //! [`App::update`] applies one [`Action`].
 
+mod cursors;
+mod follow;
+mod mouse;
 mod running;
 mod search;
+mod timeline;
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
-pub use running::{CONTINUE_LIMIT, RunGoal, Running};
+use ratatui::layout::Rect;
+
+pub use follow::Watch;
+pub use mouse::Mouse;
+pub use running::{CONTINUE_LIMIT, RunGoal, Running, watch_value};
 pub use search::{Search, SearchHit};
+pub use timeline::{Mark, TimelineScale};
 
 use super::keymap::{Action, Key, action_for};
 use super::session::DebugSession;
 use crate::report::Ending;
+use crate::weights::wiring::Wiring;
 
 /// The panels, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Panel {
     Program,
     Stack,
+    Locals,
     Layers,
+    Timeline,
+    Memory,
     Files,
     Loop,
     Output,
@@ -28,10 +43,13 @@ pub enum Panel {
 }
 
 impl Panel {
-    pub const ALL: [Panel; 7] = [
+    pub const ALL: [Panel; 10] = [
         Panel::Program,
         Panel::Stack,
+        Panel::Locals,
         Panel::Layers,
+        Panel::Timeline,
+        Panel::Memory,
         Panel::Files,
         Panel::Loop,
         Panel::Output,
@@ -42,11 +60,25 @@ impl Panel {
         match self {
             Panel::Program => "Program",
             Panel::Stack => "Stack",
+            Panel::Locals => "Locals",
             Panel::Layers => "Layers",
+            Panel::Timeline => "Timeline",
+            Panel::Memory => "Memory",
             Panel::Files => "Files",
             Panel::Loop => "Loop",
             Panel::Output => "Output",
             Panel::Logits => "Logits",
+        }
+    }
+
+    /// The title in a tab bar too narrow for the full ones.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Panel::Program => "Prog",
+            Panel::Timeline => "Time",
+            Panel::Memory => "Mem",
+            Panel::Output => "Out",
+            other => other.title(),
         }
     }
 }
@@ -60,6 +92,15 @@ pub enum Residual {
 }
 
 impl Residual {
+    /// This snapshot of a captured layer.
+    pub fn of(self, layer: &crate::engine::capture::LayerCapture) -> &[f64] {
+        match self {
+            Residual::Pre => &layer.resid_pre,
+            Residual::Mid => &layer.resid_mid,
+            Residual::Post => &layer.resid_post,
+        }
+    }
+
     /// TransformerLens' hook name.
     pub fn hook(self) -> &'static str {
         match self {
@@ -81,9 +122,21 @@ pub enum Prompt {
 /// lines up from the newest value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Scrolls {
-    pub files: usize,
     pub output: usize,
     pub help: usize,
+}
+
+/// What is selected in the panels that hold values, for following a value
+/// (`f`) and watching it (`w`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cursors {
+    /// Stack slot, counted from the top (0 = the top).
+    pub stack: usize,
+    pub local: usize,
+    /// Memory address.
+    pub memory: usize,
+    /// A byte of the files, counted across all four in order.
+    pub file: usize,
 }
 
 /// Everything the screen shows, and how to change it.
@@ -101,6 +154,17 @@ pub struct App {
     /// The residual dimension selected (by a search).
     pub dim: Option<usize>,
     pub scrolls: Scrolls,
+    pub cursors: Cursors,
+    /// Addresses and locals whose change stops `c`.
+    pub watches: BTreeSet<Watch>,
+    /// Passes to return to with `F`, the latest last.
+    pub follow_back: Vec<u64>,
+    /// Who writes and reads each residual dimension, worked out once when
+    /// first needed.
+    wiring: OnceLock<Wiring>,
+    /// The area the screen was last drawn in (for the mouse and for moves
+    /// that depend on a panel's size).
+    pub drawn: Cell<Rect>,
     /// The last `/` search and its matches.
     pub search: Option<Search>,
     pub breakpoints: BTreeSet<usize>,
@@ -126,6 +190,16 @@ impl App {
             item: None,
             dim: None,
             scrolls: Scrolls::default(),
+            cursors: Cursors::default(),
+            watches: BTreeSet::new(),
+            follow_back: Vec::new(),
+            wiring: OnceLock::new(),
+            drawn: Cell::new(Rect::new(
+                0,
+                0,
+                crate::debugger::layout::WIDE.0,
+                crate::debugger::layout::WIDE.1,
+            )),
             search: None,
             breakpoints: BTreeSet::new(),
             count: None,
@@ -135,6 +209,12 @@ impl App {
             running: None,
             quit: false,
         }
+    }
+
+    /// The wiring of the weights under the debugger.
+    pub fn wiring(&self) -> &Wiring {
+        self.wiring
+            .get_or_init(|| Wiring::new(self.session.model().weights()))
     }
 
     /// The instruction the current pass executed (at pass 0, the first one,
@@ -340,6 +420,14 @@ impl App {
                 self.item = None;
                 self.focus = Panel::Layers;
             }
+            Action::PreviousItem | Action::NextItem
+                if matches!(self.focus, Panel::Memory | Panel::Files | Panel::Timeline) =>
+            {
+                let forward = action == Action::NextItem;
+                for _ in 0..times.min(100_000) {
+                    self.sideways(forward);
+                }
+            }
             Action::PreviousItem | Action::NextItem => {
                 let items = self.layer_items();
                 if !items.is_empty() {
@@ -369,6 +457,11 @@ impl App {
                     self.scroll(action);
                 }
             }
+            Action::Follow => self.follow(),
+            Action::FollowBack => self.follow_back(),
+            Action::Watch => self.toggle_watch(),
+            Action::NextMark => self.jump_to_mark(true, times),
+            Action::PreviousMark => self.jump_to_mark(false, times),
             Action::Help => {
                 self.help = true;
                 self.scrolls.help = 0;
@@ -387,12 +480,9 @@ impl App {
         let move_by =
             |value: usize, max: usize| (value as isize + delta).clamp(0, max as isize) as usize;
         match self.focus {
-            Panel::Layers => {
-                let max = self.session.model().weights().dims.len().saturating_sub(1);
-                self.layer_scroll = move_by(self.layer_scroll, max);
-            }
-            Panel::Files => {
-                self.scrolls.files = move_by(self.scrolls.files, 4 * crate::files::MAX_FILE_BYTES)
+            Panel::Layers => self.move_dim(delta),
+            Panel::Stack | Panel::Locals | Panel::Memory | Panel::Files | Panel::Timeline => {
+                self.vertical(delta)
             }
             Panel::Output => {
                 // Up shows older values.
@@ -440,6 +530,44 @@ impl App {
             items.push(item);
         }
         items
+    }
+
+    /// The residual dimensions the Layers panel lists for the shown layer:
+    /// those nonzero or changed in it, and the selected one.
+    pub fn residual_rows(&self) -> Vec<usize> {
+        let Some(capture) = self.session.capture() else {
+            return Vec::new();
+        };
+        let Some(layer) = capture.layers.get(self.layer) else {
+            return Vec::new();
+        };
+        let before = &layer.resid_pre;
+        let shown = self.residual.of(layer);
+        (0..shown.len())
+            .filter(|&d| shown[d] != 0.0 || before[d] != shown[d] || self.dim == Some(d))
+            .collect()
+    }
+
+    /// ↑/↓ in Layers: select the previous or next listed dimension (it
+    /// becomes the first row shown, and its writers and readers are listed).
+    fn move_dim(&mut self, delta: isize) {
+        let rows = self.residual_rows();
+        if rows.is_empty() {
+            return;
+        }
+        let at = self
+            .dim
+            .and_then(|d| rows.iter().position(|&r| r == d))
+            .map_or(0, |i| {
+                (i as isize + delta).clamp(0, rows.len() as isize - 1) as usize
+            });
+        self.dim = Some(rows[at]);
+        self.layer_scroll = rows[at];
+        let weights = self.session.model().weights();
+        self.message = format!(
+            "dimension {}: its writers and readers are listed",
+            weights.dims[rows[at]]
+        );
     }
 
     /// The item shown in detail, if any: the selected one, or the first head.

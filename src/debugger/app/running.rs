@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::App;
-use crate::debugger::session::{PassRecord, Stopped};
+use super::{App, Watch};
+use crate::debugger::session::{DebugSession, Machine, Stopped};
 
 /// Most passes one `c` runs before handing control back.
 pub const CONTINUE_LIMIT: u64 = 100_000_000;
@@ -66,13 +66,31 @@ impl App {
         let deadline = Instant::now() + budget;
         let breakpoints = self.breakpoints.clone();
         let goal = running.goal;
-        let stop = |_: u64, r: &PassRecord| {
+        let watched: Vec<(Watch, Option<i32>)> = self
+            .watches
+            .iter()
+            .map(|&w| (w, watch_value(self.session.machine(), w)))
+            .collect();
+        let mut changed = None;
+        let stop = |s: &DebugSession| {
+            let Some(r) = s.current_record() else {
+                return false;
+            };
             let ip = usize::try_from(r.ip).ok();
             let reached = match goal {
                 RunGoal::Breakpoint => ip.is_some_and(|ip| breakpoints.contains(&ip)),
                 RunGoal::Instruction(k) => ip == Some(k),
                 RunGoal::End => false,
             };
+            if goal != RunGoal::End {
+                for &(watch, before) in &watched {
+                    let now = watch_value(s.machine(), watch);
+                    if now != before {
+                        changed = Some((watch, before, now));
+                        return true;
+                    }
+                }
+            }
             reached || r.diverged()
         };
         let limit = CONTINUE_LIMIT.saturating_sub(self.session.pass() - running.start_pass);
@@ -92,6 +110,16 @@ impl App {
                     self.running = Some(running);
                 } else {
                     self.finish_run(Ok(()));
+                    if let (Some((watch, before, now)), false) = (changed, diverged) {
+                        let show = |v: Option<i32>| v.map_or("—".into(), |v| v.to_string());
+                        self.message = format!(
+                            "watch: {} changed {} → {} at pass {}",
+                            self.watch_name(watch),
+                            show(before),
+                            show(now),
+                            self.session.pass()
+                        );
+                    }
                 }
             }
             Ok(Stopped::Ended) => self.finish_run(Ok(())),
@@ -123,5 +151,13 @@ impl App {
         while self.running.is_some() {
             self.run_slice(Duration::from_secs(3600));
         }
+    }
+}
+
+/// The current value of a watch in the decoded state.
+pub fn watch_value(machine: &Machine, watch: Watch) -> Option<i32> {
+    match watch {
+        Watch::Memory(address) => machine.word(address),
+        Watch::Local(k) => machine.locals().get(k as usize).map(|s| s.value),
     }
 }

@@ -11,7 +11,8 @@
 //! them against the reference VM at every pass of the corpus.
 
 use crate::chunked::ChunkedVec;
-use crate::files::{FILE_COUNT, MAX_FILE_BYTES};
+use crate::files::{FILE_COUNT, FileContents, MAX_FILE_BYTES};
+use crate::interpreter::prompt::file_entries;
 use crate::interpreter::tokens::{RunStatus, TraceToken};
 use crate::program::{Op, Program};
 
@@ -54,13 +55,19 @@ pub struct Machine {
     memory_from: ChunkedVec<u64>,
     /// The pass that wrote each byte of each file (0: initial contents).
     file_from: [ChunkedVec<u64, 256>; FILE_COUNT],
+    /// Entries of each file memory the cross-attention heads read: how many
+    /// the initial contents made, then the pass behind each write entry.
+    initial_entries: [usize; FILE_COUNT],
+    write_entries: [ChunkedVec<u64, 256>; FILE_COUNT],
     access: Access,
 }
 
 impl Machine {
     /// The state before the first pass: empty stack, zero locals and memory.
-    pub fn new(program: &Program) -> Machine {
+    pub fn new(program: &Program, files: &FileContents) -> Machine {
         Machine {
+            initial_entries: std::array::from_fn(|f| file_entries(&files.0[f]).len()),
+            write_entries: Default::default(),
             stack: Vec::new(),
             locals: vec![Sourced::default(); program.local_count as usize],
             memory: ChunkedVec::from_elem(0, program.memory_bytes),
@@ -105,6 +112,16 @@ impl Machine {
             .and_then(|f| f.get(offset))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The pass whose write token made entry `entry` of file memory `file`;
+    /// `Some(0)` for the entries of the initial contents.
+    pub fn file_entry_from(&self, file: usize, entry: usize) -> Option<u64> {
+        let initial = *self.initial_entries.get(file)?;
+        match entry.checked_sub(initial) {
+            None => Some(0),
+            Some(i) => self.write_entries[file].get(i).copied(),
+        }
     }
 
     /// What the last pass read and wrote.
@@ -176,6 +193,7 @@ impl Machine {
                 .ok()
                 .filter(|&o| o < MAX_FILE_BYTES)
         {
+            self.write_entries[file].push(pass);
             let from = &mut self.file_from[file];
             if from.len() <= offset {
                 from.resize(offset + 1, 0);

@@ -62,7 +62,7 @@ impl DebugSession {
         files: FileContents,
     ) -> Result<DebugSession, String> {
         let vm = Vm::new(Arc::clone(&program), files.clone());
-        let machine = Machine::new(&program);
+        let machine = Machine::new(&program, &files);
         let run = TransformerRun::new(Arc::clone(&model), program, files, Mode::Fast)?;
         let checkpoints = Checkpoints::new(State {
             run: run.clone(),
@@ -234,13 +234,19 @@ impl DebugSession {
         self.go_to(self.pass().saturating_sub(1))
     }
 
-    /// Runs forward, without capturing, until `stop` says so after a pass,
-    /// the run ends, `limit` passes have run, or `interrupted` returns true
-    /// (asked every [`INTERRUPT_CHECK`] passes with the current pass).
+    /// The record of the current pass (none at pass 0).
+    pub fn current_record(&self) -> Option<&PassRecord> {
+        self.record(self.pass())
+    }
+
+    /// Runs forward, without capturing, until `stop` says so after a pass
+    /// (it sees the session just after it), the run ends, `limit` passes have
+    /// run, or `interrupted` returns true (asked every [`INTERRUPT_CHECK`]
+    /// passes with the current pass).
     pub fn run_until(
         &mut self,
         limit: u64,
-        mut stop: impl FnMut(u64, &PassRecord) -> bool,
+        mut stop: impl FnMut(&DebugSession) -> bool,
         interrupted: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Stopped, String> {
         for n in 0..limit {
@@ -250,8 +256,7 @@ impl DebugSession {
             if n % INTERRUPT_CHECK == INTERRUPT_CHECK - 1 && interrupted(self.pass()) {
                 return Ok(Stopped::Interrupted);
             }
-            let record = self.forward(false)?.copied();
-            if record.is_some_and(|r| stop(self.pass(), &r)) {
+            if self.forward(false)?.is_some() && stop(self) {
                 return Ok(Stopped::Condition);
             }
         }
@@ -272,7 +277,7 @@ impl DebugSession {
     pub fn run_forward(
         &mut self,
         limit: u64,
-        stop: impl FnMut(u64, &PassRecord) -> bool,
+        stop: impl FnMut(&DebugSession) -> bool,
         interrupted: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Stopped, String> {
         let why = self.run_until(limit, stop, interrupted)?;

@@ -5,12 +5,14 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style::dim;
-use crate::debugger::app::App;
+use crate::debugger::app::{App, Panel};
+use crate::debugger::layout::{bytes_per_row, window};
 use crate::files::FILE_COUNT;
 
 /// The four files: state from the model's latest token for each, every byte
 /// as decoded from the trace in rows of hex and text, the cursor underlined
-/// and the byte written by the current pass in magenta. Scrolls with ↑/↓.
+/// and the byte written by the current pass in magenta. The selected byte
+/// (reversed when the panel is focused) stays in view; `f` follows it.
 pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let session = &app.session;
     let contents = session.run().files();
@@ -19,9 +21,11 @@ pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
         .record(session.pass())
         .filter(|r| r.token.wrote)
         .and_then(|r| Some((r.token.file?, r.token.cursor - 1)));
-    // Offset digits, then per byte "xx " and one text column.
-    let per_line = (width.saturating_sub(7) / 16 * 4).clamp(4, 32);
+    let per_line = bytes_per_row(width);
+    let selected = app.file_cursor();
+    let focused = app.focus == Panel::Files;
     let mut lines = Vec::new();
+    let mut selected_line = 0;
     for f in 0..FILE_COUNT {
         let state = records
             .iter()
@@ -45,7 +49,7 @@ pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
         let rows = (bytes.len() + usize::from(open)).div_ceil(per_line);
         for row in 0..rows {
             let start = row * per_line;
-            let mut spans = vec![Span::styled(format!("{start:>5} "), dim())];
+            let mut spans = vec![Span::styled(format!("{start:>4} "), dim())];
             let mut text = String::new();
             for offset in start..start + per_line {
                 let at_cursor = open && offset as i64 == cursor;
@@ -56,6 +60,12 @@ pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                 }
                 if at_cursor {
                     style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+                }
+                if selected == Some((f, offset)) {
+                    selected_line = lines.len();
+                    if focused {
+                        style = style.add_modifier(Modifier::REVERSED);
+                    }
                 }
                 match bytes.get(offset) {
                     Some(&b) => {
@@ -75,6 +85,6 @@ pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
             lines.push(Line::from(spans));
         }
     }
-    let max_scroll = lines.len().saturating_sub(height);
-    lines.split_off(app.scrolls.files.min(max_scroll))
+    let first = window(selected_line, lines.len(), height);
+    lines.split_off(first)
 }

@@ -1,20 +1,16 @@
 //! The Layers panel: the selected layer's heads, the neurons that fired and
-//! the residual stream, with a detail line for the selected head or neuron.
+//! the residual stream, with a detail line for the selected head or neuron
+//! (what it added to the residual) and, for the selected dimension, what
+//! writes and reads it according to the weights. Outputs that can write
+//! nothing are flagged in red.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style::{dim, matched, number, value_style};
-use crate::debugger::app::{App, LayerItem, Residual};
+use crate::debugger::app::{App, LayerItem};
 use crate::engine::capture::LayerCapture;
-
-fn residual_of(layer: &LayerCapture, which: Residual) -> &[f64] {
-    match which {
-        Residual::Pre => &layer.resid_pre,
-        Residual::Mid => &layer.resid_mid,
-        Residual::Post => &layer.resid_post,
-    }
-}
+use crate::weights::wiring::{Component, Link, head_contribution, neuron_contribution};
 
 /// The selected layer: residual rows, heads, neurons that fired.
 pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
@@ -56,8 +52,14 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
                     .join(",")
             ),
         };
+        let component = Component::Head {
+            layer: app.layer,
+            head: h,
+        };
         let style = if is_selected {
             Style::default().add_modifier(Modifier::REVERSED)
+        } else if app.wiring().is_empty_output(component) {
+            red()
         } else {
             matched(app, &hw.name)
         };
@@ -113,8 +115,14 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     )));
     for &(index, gate, value) in fired.iter().skip(first).take(neuron_room) {
         let name = &layer_weights.neuron_names[index];
+        let component = Component::Neuron {
+            layer: app.layer,
+            neuron: index,
+        };
         let style = if selected == Some(LayerItem::Neuron(index)) {
             Style::default().add_modifier(Modifier::REVERSED)
+        } else if app.wiring().is_empty_output(component) {
+            red()
         } else {
             matched(app, name)
         };
@@ -132,18 +140,20 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
         ]));
     }
     let before = &layer.resid_pre;
-    let shown = residual_of(layer, app.residual);
+    let shown = app.residual.of(layer);
+    if let Some(d) = app.dim {
+        lines.extend(dimension_wiring(app, d, shown[d], width));
+    }
     lines.push(Line::from(Span::styled(
         format!(
-            "blocks.{}.{} (nonzero; * changed in this layer; ↑/↓ scroll)",
+            "blocks.{}.{} (nonzero; * changed in this layer; ↑/↓ select)",
             app.layer,
             app.residual.hook()
         ),
         Style::default().add_modifier(Modifier::BOLD),
     )));
-    let rows: Vec<usize> = (0..shown.len())
-        .filter(|&d| shown[d] != 0.0 || before[d] != shown[d] || app.dim == Some(d))
-        .collect();
+    let rows = app.residual_rows();
+    let unwritten = app.wiring().unwritten_dims();
     let start = rows
         .iter()
         .position(|&d| d >= app.layer_scroll)
@@ -157,6 +167,8 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
             let name = &weights.dims[d];
             let name_style = if app.dim == Some(d) {
                 Style::default().add_modifier(Modifier::REVERSED)
+            } else if unwritten.contains(&d) {
+                red()
             } else {
                 matched(app, name)
             };
@@ -171,59 +183,203 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
+fn red() -> Style {
+    Style::default().fg(Color::White).bg(Color::Red)
+}
+
+/// `name+=value` for the nonzero entries of a contribution, largest first.
+fn contribution_text(app: &App, entries: &[(usize, f64)]) -> String {
+    let weights = app.session.model().weights();
+    let mut entries = entries.to_vec();
+    entries.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    entries
+        .iter()
+        .map(|(d, v)| format!("{}{:+}", weights.dims[*d], Num(*v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A number as [`number`] writes it, with `{:+}` for an explicit sign.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.sign_plus() && self.0 >= 0.0 {
+            write!(f, "+")?;
+        }
+        write!(f, "{}", number(self.0))
+    }
+}
+
 /// One line about the selected head or neuron: what it is for and what it
-/// wrote, by dimension name.
+/// actually added to the residual stream in this pass (its output weights
+/// times what it read or computed), by dimension name. A head or neuron
+/// whose output weights are all zero is flagged in red: it can write nothing.
 fn detail(app: &App, layer: &LayerCapture, item: LayerItem, width: usize) -> Line<'static> {
     let weights = app.session.model().weights();
     let lw = &weights.layers[app.layer];
-    let text = match item {
+    let (component, text) = match item {
         LayerItem::Head(h) => {
             let head = &lw.heads[h];
-            let written: Vec<String> = layer.heads[h]
-                .value
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0.0)
-                .filter_map(|(i, v)| {
-                    let row = head.w_o.column(i).iter().position(|w| *w != 0.0)?;
-                    Some(format!("{}={}", weights.dims[row], number(*v)))
-                })
-                .collect();
-            format!(
-                "▸ {}: {} → {}",
-                head.name,
-                head.doc,
-                if written.is_empty() {
-                    "nothing".into()
-                } else {
-                    written.join(" ")
-                }
+            let added = head_contribution(weights, app.layer, h, &layer.heads[h].value);
+            (
+                Component::Head {
+                    layer: app.layer,
+                    head: h,
+                },
+                format!(
+                    "▸ {}: {} → {}",
+                    head.name,
+                    head.doc,
+                    if added.is_empty() {
+                        "adds nothing".into()
+                    } else {
+                        format!("adds {}", contribution_text(app, &added))
+                    }
+                ),
             )
         }
         LayerItem::Neuron(n) => {
             let fired = layer.neurons.iter().find(|x| x.index == n);
-            let outputs: Vec<String> = lw
-                .w_out
-                .column(n)
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| **w != 0.0)
-                .map(|(d, w)| format!("{}×{}", weights.dims[d], number(*w)))
-                .collect();
-            match fired {
-                Some(f) => format!(
-                    "▸ {}: gate {} × value {} into {}",
+            let added = fired.map_or_else(Vec::new, |f| {
+                neuron_contribution(weights, app.layer, n, f.gate, f.value)
+            });
+            let text = match fired {
+                Some(f) if !added.is_empty() => format!(
+                    "▸ {}: gate {} × value {} → adds {}",
                     lw.neuron_names[n],
                     number(f.gate),
                     number(f.value),
-                    outputs.join(" ")
+                    contribution_text(app, &added)
                 ),
-                None => format!("▸ {}", lw.neuron_names[n]),
-            }
+                Some(f) => format!(
+                    "▸ {}: gate {} × value {} → adds nothing",
+                    lw.neuron_names[n],
+                    number(f.gate),
+                    number(f.value)
+                ),
+                None => format!("▸ {}: did not fire", lw.neuron_names[n]),
+            };
+            (
+                Component::Neuron {
+                    layer: app.layer,
+                    neuron: n,
+                },
+                text,
+            )
         }
     };
+    if app.wiring().is_empty_output(component) {
+        let name = component.name(weights);
+        return Line::styled(
+            format!("▸ {name}: ITS OUTPUT WEIGHTS ARE ALL ZERO: it can write nothing")
+                .chars()
+                .take(width)
+                .collect::<String>(),
+            red(),
+        );
+    }
     Line::styled(
         text.chars().take(width).collect::<String>(),
         Style::default().fg(Color::Cyan),
     )
+}
+
+/// The selected dimension: its value, then the heads and neurons (and
+/// embeddings and unembeddings) that write it and read it, from the weights.
+fn dimension_wiring(app: &App, d: usize, value: f64, width: usize) -> Vec<Line<'static>> {
+    let weights = app.session.model().weights();
+    let wiring = app.wiring();
+    // Neurons come in groups (alu.add.b0.ge1.up, alu.add.b1…): one entry
+    // per group and layer, with how many of its neurons are linked.
+    let names = |links: &[Link]| -> Vec<Span<'static>> {
+        let mut groups: Vec<(String, usize, Vec<String>, bool)> = Vec::new();
+        for link in links {
+            let name = match link.component {
+                Component::Neuron { layer, neuron } => {
+                    let full = &weights.layers[layer].neuron_names[neuron];
+                    let group: Vec<&str> = full.split('.').take(2).collect();
+                    format!("layer {layer} {}.*", group.join("."))
+                }
+                other => other.name(weights),
+            };
+            let empty = wiring.is_empty_output(link.component);
+            let vias: Vec<String> = link.entries.iter().map(|e| e.via.label()).collect();
+            match groups.iter_mut().find(|g| g.0 == name) {
+                Some(group) => {
+                    group.1 += 1;
+                    group.3 |= empty;
+                    for via in vias {
+                        if !group.2.contains(&via) {
+                            group.2.push(via);
+                        }
+                    }
+                }
+                None => groups.push((name, 1, vias, empty)),
+            }
+        }
+        let mut spans = Vec::new();
+        for (name, count, vias, empty) in groups {
+            let style = if empty { red() } else { Style::default() };
+            let count = if count > 1 {
+                format!("{count}× ")
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(
+                format!("{name} ({count}{})", vias.join(",")),
+                style,
+            ));
+            spans.push(Span::raw("  "));
+        }
+        spans
+    };
+    let writers = wiring.writers(d);
+    let readers = wiring.readers(d);
+    let mut written = vec![Span::styled(
+        format!("  written by {}: ", writers.len()),
+        Style::default().fg(Color::Cyan),
+    )];
+    if writers.is_empty() {
+        written.push(Span::styled("nothing: this dimension is never set", red()));
+    }
+    written.extend(names(writers));
+    let mut read = vec![Span::styled(
+        format!("  read by {}: ", readers.len()),
+        Style::default().fg(Color::Cyan),
+    )];
+    if readers.is_empty() {
+        read.push(Span::styled("nothing", dim()));
+    }
+    read.extend(names(readers));
+    // Up to three rows each, cut at a group's boundary where one fits.
+    let wrap = |spans: Vec<Span<'static>>| {
+        let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+        let mut left = width;
+        for span in spans {
+            let n = span.content.chars().count();
+            if n > left && !lines.last().is_some_and(Vec::is_empty) {
+                if lines.len() == 3 {
+                    break;
+                }
+                lines.push(vec![Span::raw("    ")]);
+                left = width.saturating_sub(4);
+            }
+            let taken: String = span.content.chars().take(left).collect();
+            left -= taken.chars().count();
+            lines
+                .last_mut()
+                .expect("never empty")
+                .push(Span::styled(taken, span.style));
+        }
+        lines.into_iter().map(Line::from).collect::<Vec<_>>()
+    };
+    vec![Line::styled(
+        format!("▸ dimension {} = {}", weights.dims[d], number(value)),
+        Style::default().fg(Color::Cyan),
+    )]
+    .into_iter()
+    .chain(wrap(written))
+    .chain(wrap(read))
+    .collect()
 }

@@ -1,27 +1,29 @@
-//! Drawing: the whole screen from an [`App`], nothing else. Wide terminals
+//! Drawing: the whole screen from an [`App`], nothing else, one file per
+//! panel. Where each panel goes is [`super::layout`]'s to say: wide terminals
 //! (at least 120×36) show every panel at once; smaller ones show the focused
 //! panel under a tab bar. The status line is always at the bottom.
 
 mod files;
 mod layers;
+mod locals;
 mod logits;
 mod loops;
+mod memory;
 mod output;
 mod program;
 mod stack;
 mod style;
+mod timeline;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, Panel, Prompt};
 use super::keymap::help_entries;
-
-/// Smallest terminal with all panels at once.
-pub const WIDE: (u16, u16) = (120, 36);
+use super::layout::{self, screen_layout};
 
 pub fn draw(app: &App, frame: &mut Frame) {
     draw_in(app, frame, frame.area());
@@ -30,66 +32,31 @@ pub fn draw(app: &App, frame: &mut Frame) {
 /// The debugger's screen in `area` of the frame, so that another screen (the
 /// REPL) can show it above its own lines.
 pub fn draw_in(app: &App, frame: &mut Frame, area: Rect) {
-    if area.width < 20 || area.height < 5 {
+    app.drawn.set(area);
+    let Some(screen) = screen_layout(area, app.focus) else {
         frame.render_widget(Paragraph::new("terminal too small"), area);
         return;
+    };
+    if let Some(tabs) = screen.tabs {
+        let titles = layout::tab_titles(tabs.width);
+        let selected = Panel::ALL.iter().position(|&p| p == app.focus).unwrap_or(0);
+        let bar = Tabs::new(titles)
+            .select(selected)
+            .highlight_style(
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD),
+            )
+            .divider("|");
+        frame.render_widget(bar, tabs);
     }
-    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
-    if area.width >= WIDE.0 && area.height >= WIDE.1 {
-        draw_wide(app, frame, body);
-    } else {
-        draw_narrow(app, frame, body);
+    for &(panel, rect) in &screen.panels {
+        draw_panel(app, frame, panel, rect);
     }
-    draw_status(app, frame, status);
+    draw_status(app, frame, screen.status);
     if app.help {
         draw_help(app, frame, area);
     }
-}
-
-fn draw_wide(app: &App, frame: &mut Frame, area: Rect) {
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
-    let [program, middle, layers] = Layout::horizontal([
-        Constraint::Percentage(30),
-        Constraint::Percentage(20),
-        Constraint::Percentage(50),
-    ])
-    .areas(top);
-    let [stack, loops] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(middle);
-    let [files, output, logits] = Layout::horizontal([
-        Constraint::Percentage(45),
-        Constraint::Percentage(20),
-        Constraint::Percentage(35),
-    ])
-    .areas(bottom);
-    for (panel, rect) in [
-        (Panel::Program, program),
-        (Panel::Stack, stack),
-        (Panel::Loop, loops),
-        (Panel::Layers, layers),
-        (Panel::Files, files),
-        (Panel::Output, output),
-        (Panel::Logits, logits),
-    ] {
-        draw_panel(app, frame, panel, rect);
-    }
-}
-
-fn draw_narrow(app: &App, frame: &mut Frame, area: Rect) {
-    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let titles: Vec<String> = Panel::ALL.iter().map(|p| p.title().to_string()).collect();
-    let selected = Panel::ALL.iter().position(|&p| p == app.focus).unwrap_or(0);
-    let bar = Tabs::new(titles)
-        .select(selected)
-        .highlight_style(
-            Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        )
-        .divider("|");
-    frame.render_widget(bar, tabs);
-    draw_panel(app, frame, app.focus, body);
 }
 
 fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
@@ -101,6 +68,7 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
     };
     let title = match panel {
         Panel::Layers => format!(" Layers — layer {} ", app.layer),
+        Panel::Timeline => timeline::title(app, layout::inner(area).width as usize),
         other => format!(" {} ", other.title()),
     };
     let block = Block::default()
@@ -109,14 +77,18 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
         .title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let wrap = matches!(panel, Panel::Stack | Panel::Loop | Panel::Logits);
+    let (width, height) = (inner.width as usize, inner.height as usize);
+    let wrap = matches!(panel, Panel::Loop | Panel::Logits);
     let lines = match panel {
-        Panel::Program => program::program(app, inner.height as usize),
-        Panel::Stack => stack::stack(app),
-        Panel::Layers => layers::layers(app, inner.height as usize, inner.width as usize),
-        Panel::Files => files::files(app, inner.width as usize, inner.height as usize),
+        Panel::Program => program::program(app, height),
+        Panel::Stack => stack::stack(app, height),
+        Panel::Locals => locals::locals(app, height),
+        Panel::Layers => layers::layers(app, height, width),
+        Panel::Timeline => timeline::timeline(app, width, height),
+        Panel::Memory => memory::memory(app, width, height),
+        Panel::Files => files::files(app, width, height),
         Panel::Loop => loops::loops(app),
-        Panel::Output => output::output(app, inner.height as usize),
+        Panel::Output => output::output(app, height),
         Panel::Logits => logits::logits(app),
     };
     let paragraph = Paragraph::new(lines);

@@ -15,10 +15,12 @@ pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
     let back = app.scrolls.output.min(outputs.len().saturating_sub(room));
     let end = outputs.len() - back;
     let start = end.saturating_sub(room);
-    let mut lines = vec![Line::styled(
-        format!("{} values, {}–{} shown", outputs.len(), start + 1, end),
-        dim(),
-    )];
+    let header = if start == 0 && end == outputs.len() {
+        format!("{} values", outputs.len())
+    } else {
+        format!("{} values, {}–{} shown", outputs.len(), start + 1, end)
+    };
+    let mut lines = vec![Line::styled(header, dim())];
     for (i, v) in outputs.iter().enumerate().skip(start).take(end - start) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>4} ", i + 1), dim()),

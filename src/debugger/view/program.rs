@@ -20,10 +20,7 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
     let trapped = matches!(session.run().ending(), Some(Ending::Trapped(_)));
     let diverged = !session.mismatches().is_empty();
     let count = program.instructions.len();
-    let anchor = app.selected.min(count.saturating_sub(1));
-    let first = anchor
-        .saturating_sub(height / 2)
-        .min(count.saturating_sub(height));
+    let first = app.listing_first(height);
     (first..count.min(first + height))
         .map(|i| {
             let blocks = program.enclosing_blocks(i);

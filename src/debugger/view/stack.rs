@@ -1,11 +1,13 @@
 //! The Stack panel: the depth the sum head computed and the values the stack
-//! heads read, each with the pass that pushed it.
+//! heads read, each with the pass that pushed it; then the stack after the
+//! pass, slot by slot, with where each value came from.
 
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style::{dim, number};
-use crate::debugger::app::App;
+use crate::debugger::app::{App, Panel};
+use crate::debugger::layout::{STACK_HEADER_ROWS, window};
 
 fn head_index(app: &App, layer: usize, name: &str) -> Option<usize> {
     app.session
@@ -26,14 +28,60 @@ fn bits_value(bits: &[f64]) -> i32 {
         .fold(0u32, |acc, (i, &b)| acc | (u32::from(b >= 0.5) << i)) as i32
 }
 
-/// Depth from the sum head, and the values the stack heads read, with the
-/// pass that pushed each: only the slots that exist at that depth.
-pub fn stack(app: &App) -> Vec<Line<'static>> {
-    let vm = app.session.vm().stack();
-    let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
-    let vm_line = Line::styled(format!("vm after: [{}]", shown.join(", ")), dim());
+/// What the current pass read (the depth from the sum head, the top and
+/// second from the stack heads, with the pass that pushed each), then the
+/// stack after it, as its token left it, top first: each slot with the pass
+/// that produced it. The selected slot is what `f` follows.
+pub fn stack(app: &App, height: usize) -> Vec<Line<'static>> {
+    let mut lines = heads_read(app);
+    lines.resize(STACK_HEADER_ROWS - 1, Line::default());
+    let stack = app.session.machine().stack();
+    let depth = stack.len();
+    lines.push(Line::styled(
+        format!(
+            "after: {depth} {} (f follows)",
+            if depth == 1 { "slot" } else { "slots" }
+        ),
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    let room = height.saturating_sub(STACK_HEADER_ROWS);
+    let first = window(app.cursors.stack, depth, room);
+    let focused = app.focus == Panel::Stack;
+    for from_top in (first..depth).take(room) {
+        let slot = stack[depth - 1 - from_top];
+        let selected = from_top == app.cursors.stack.min(depth.saturating_sub(1));
+        let style = if selected && focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        let source = match slot.from {
+            0 => "initial".to_string(),
+            pass => format!("pass {pass}"),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>4} ", depth - from_top), dim()),
+            Span::styled(format!("{:>11}", slot.value), style),
+            Span::styled(format!("  ← {source}"), dim()),
+        ]));
+    }
+    let vm: Vec<i32> = app.session.vm().stack().to_vec();
+    let decoded: Vec<i32> = stack.iter().map(|s| s.value).collect();
+    if vm != decoded && app.session.run().ending().is_none() {
+        let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
+        lines.push(Line::styled(
+            format!("vm: [{}]", shown.join(", ")),
+            Style::default().fg(Color::White).bg(Color::Red),
+        ));
+    }
+    lines
+}
+
+/// The depth and the two operands the current pass's heads read: the stack
+/// before it executed.
+fn heads_read(app: &App) -> Vec<Line<'static>> {
     let Some(capture) = app.session.capture() else {
-        return vec![Line::from("no pass captured yet: press n"), vm_line];
+        return vec![Line::styled("no pass captured yet: press n", dim())];
     };
     let mut lines = Vec::new();
     let mut depth = None;
@@ -56,7 +104,7 @@ pub fn stack(app: &App) -> Vec<Line<'static>> {
         let label = &name[6..];
         if depth.is_some_and(|d| d < below) {
             lines.push(Line::styled(
-                format!("{label:<7} — (depth {})", number(depth.unwrap_or(0.0))),
+                format!("{label} — (depth {})", number(depth.unwrap_or(0.0))),
                 dim(),
             ));
             continue;
@@ -67,10 +115,9 @@ pub fn stack(app: &App) -> Vec<Line<'static>> {
             .and_then(|hit| app.pass_at(hit.position))
             .map_or("—".to_string(), |pass| format!("pass {pass}"));
         lines.push(Line::from(format!(
-            "{label:<7} {}  ← {from}",
+            "{label} {} ← {from}",
             bits_value(&head.value)
         )));
     }
-    lines.push(vm_line);
     lines
 }

@@ -1,0 +1,152 @@
+//! The Timeline panel: the stack depth over every pass run so far, as the
+//! sum head computes it (the running sum of the depth changes the model
+//! emitted), drawn in braille across the panel's width; under it a row of
+//! marks: the current pass, divergences, breakpoint hits and file writes.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use super::style::dim;
+use crate::debugger::app::{App, Mark, TimelineScale};
+
+/// The lowest and highest depth in each column, and its strongest mark.
+struct Column {
+    low: i64,
+    high: i64,
+    mark: Option<Mark>,
+}
+
+fn columns(app: &App, scale: TimelineScale) -> Vec<Column> {
+    let records = app.session.records();
+    let mut depth_after = Vec::with_capacity(records.len());
+    let mut depth = 0i64;
+    for record in records {
+        depth += record.token.delta;
+        depth_after.push(depth);
+    }
+    (0..scale.used_columns())
+        .map(|c| {
+            let passes = scale.passes_in(c);
+            let range = (*passes.start() - 1) as usize..*passes.end() as usize;
+            let depths = &depth_after[range.clone()];
+            let mut mark = None;
+            for record in &records[range] {
+                mark = match (mark, app.marks_of(record)) {
+                    (Some(Mark::Divergence), _) | (_, Some(Mark::Divergence)) => {
+                        Some(Mark::Divergence)
+                    }
+                    (Some(Mark::Breakpoint), _) | (_, Some(Mark::Breakpoint)) => {
+                        Some(Mark::Breakpoint)
+                    }
+                    (a, b) => a.or(b),
+                };
+            }
+            Column {
+                low: depths.iter().copied().min().unwrap_or(0),
+                high: depths.iter().copied().max().unwrap_or(0),
+                mark,
+            }
+        })
+        .collect()
+}
+
+/// The panel's title: what the axes are.
+pub fn title(app: &App, width: usize) -> String {
+    let scale = TimelineScale::new(app.session.records().len() as u64, width);
+    if scale.passes == 0 {
+        return " Timeline ".into();
+    }
+    let max = app
+        .session
+        .records()
+        .iter()
+        .scan(0i64, |d, r| {
+            *d += r.token.delta;
+            Some(*d)
+        })
+        .max()
+        .unwrap_or(0);
+    format!(
+        " Timeline — stack depth 0–{max} (sum head) over passes 1–{}, {} ",
+        scale.passes,
+        scale.describe()
+    )
+}
+
+/// Braille dot bits of a cell's rows, top to bottom, both dot columns.
+const DOTS: [u32; 4] = [0x01 | 0x08, 0x02 | 0x10, 0x04 | 0x20, 0x40 | 0x80];
+
+pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
+    let scale = TimelineScale::new(app.session.records().len() as u64, width);
+    if scale.passes == 0 {
+        return vec![Line::styled(
+            "no passes yet: the timeline fills as the run goes (n, c, End)",
+            dim(),
+        )];
+    }
+    let columns = columns(app, scale);
+    // Taller than this, a chart of a few depth levels reads worse, not better.
+    let chart_rows = height
+        .saturating_sub(if height > 3 { 2 } else { 1 })
+        .clamp(1, 8);
+    let levels = chart_rows * 4;
+    let max = columns.iter().map(|c| c.high).max().unwrap_or(0).max(1);
+    let level = |depth: i64| (depth.max(0) as usize * (levels - 1)).div_ceil(max as usize);
+    let current = scale.column_of(app.session.pass());
+    let mut lines = Vec::new();
+    for row in 0..chart_rows {
+        // Dot rows of this cell row, counted from the bottom of the chart.
+        let bottom = (chart_rows - 1 - row) * 4;
+        let spans: Vec<Span> = columns
+            .iter()
+            .enumerate()
+            .map(|(c, column)| {
+                let (low, high) = (level(column.low), level(column.high));
+                let bits = (0..4)
+                    .filter(|dot| {
+                        let at = bottom + 3 - dot;
+                        at >= low && at <= high
+                    })
+                    .fold(0, |acc, dot| acc | DOTS[dot]);
+                let cell = char::from_u32(0x2800 + bits).unwrap_or(' ');
+                let style = if c == current {
+                    Style::default().fg(Color::Yellow)
+                } else {
+                    Style::default().fg(Color::Green)
+                };
+                Span::styled(cell.to_string(), style)
+            })
+            .collect();
+        lines.push(Line::from(spans));
+    }
+    let marks: Vec<Span> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let (text, style) = match column.mark {
+                Some(Mark::Divergence) => ("✗", Style::default().fg(Color::Red)),
+                Some(Mark::Breakpoint) => ("●", Style::default().fg(Color::Red)),
+                Some(Mark::FileWrite) => ("│", Style::default().fg(Color::Magenta)),
+                None => (" ", Style::default()),
+            };
+            if c == current {
+                Span::styled(
+                    "▲",
+                    Style::default()
+                        .fg(Color::Yellow)
+                        .add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Span::styled(text, style)
+            }
+        })
+        .collect();
+    lines.push(Line::from(marks));
+    if height > 3 {
+        lines.push(Line::styled(
+            "▲ this pass ✗ diverged ● breakpoint │ file write · ←/→ {/} or click to move",
+            dim(),
+        ));
+    }
+    lines
+}
