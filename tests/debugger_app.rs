@@ -6,7 +6,7 @@ mod support;
 use proptest::prelude::*;
 use support::debugger::screen;
 use support::transformer::compiled;
-use wasmtf::debugger::app::{App, LayerItem, Panel};
+use wasmtf::debugger::app::{App, LayerItem, Mouse, Panel};
 use wasmtf::debugger::keymap::Key;
 use wasmtf::debugger::new_app;
 use wasmtf::files::FileContents;
@@ -148,24 +148,41 @@ fn quit_on_q_and_ctrl_c_and_help_toggles() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// No key sequence at any terminal size panics.
+    /// No sequence of keys and mouse events at any terminal size panics.
     #[test]
-    fn any_keys_at_any_size_never_panic(
-        keys in proptest::collection::vec(prop_oneof![
-            proptest::sample::select(vec!['n', 'N', 's', 'S', 'b', 'g', 'r', '/', '?', '1', '7', '0', 'x', 'j', 'k', 'C', '>', '<', ';', ',', 't', 'c']).prop_map(Key::Char),
-            Just(Key::Tab), Just(Key::BackTab), Just(Key::Enter), Just(Key::Esc), Just(Key::Backspace),
-            Just(Key::Up), Just(Key::Down), Just(Key::PageUp), Just(Key::PageDown), Just(Key::Left),
+    fn any_keys_and_clicks_at_any_size_never_panic(
+        inputs in proptest::collection::vec(prop_oneof![
+            proptest::sample::select(vec![
+                'n', 'N', 's', 'S', 'b', 'g', 'r', '/', '?', '1', '7', '0', 'x', 'j', 'k', 'C',
+                '>', '<', ';', ',', 't', 'c', 'f', 'F', 'w', '{', '}', 'h', 'l',
+            ]).prop_map(|c| Input::Key(Key::Char(c))),
+            proptest::sample::select(vec![
+                Key::Tab, Key::BackTab, Key::Enter, Key::Esc, Key::Backspace, Key::Up, Key::Down,
+                Key::PageUp, Key::PageDown, Key::Left, Key::Right, Key::Home,
+            ]).prop_map(Input::Key),
+            (0u16..200, 0u16..60).prop_map(|(x, y)| Input::Mouse(Mouse::Click { x, y })),
+            (0u16..200, 0u16..60).prop_map(|(x, y)| Input::Mouse(Mouse::WheelDown { x, y })),
+            (0u16..200, 0u16..60).prop_map(|(x, y)| Input::Mouse(Mouse::WheelUp { x, y })),
         ], 0..40),
         width in 1u16..200,
         height in 1u16..60,
     ) {
         let mut app = demo();
-        for key in keys {
-            app.key(key);
+        for input in inputs {
+            match input {
+                Input::Key(key) => app.key(key),
+                Input::Mouse(mouse) => app.mouse(mouse),
+            }
             app.finish_running();
             screen(&app, width, height);
         }
     }
+}
+
+#[derive(Debug, Clone)]
+enum Input {
+    Key(Key),
+    Mouse(Mouse),
 }
 
 fn snapshot_app() -> App {

@@ -77,7 +77,7 @@ pub const KEYMAP: &[(Key, Action, &str)] = &[
     (
         Key::Char('c'),
         Action::Continue,
-        "run to a break or divergence",
+        "run to break, watch, divergence",
     ),
     (
         Key::Char('C'),

@@ -204,7 +204,7 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
     let columns = ((area.width.saturating_sub(2) as usize) / column).clamp(1, 2);
     let rows_needed = entries.len().div_ceil(columns);
     let width = (column * columns + 2).min(area.width as usize) as u16;
-    let height = (rows_needed + 3).min(area.height as usize) as u16;
+    let height = (rows_needed + 4).min(area.height as usize) as u16;
     let rect = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -228,6 +228,10 @@ fn draw_help(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     lines.push(Line::styled(
         "a count first repeats: 10n, 3c, 40g, 2> (layer 2)",
+        Style::default().fg(Color::DarkGray),
+    ));
+    lines.push(Line::styled(
+        "mouse: a click selects a panel, line, value, tab or pass; the wheel scrolls",
         Style::default().fg(Color::DarkGray),
     ));
     let room = height.saturating_sub(2) as usize;
