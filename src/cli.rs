@@ -46,6 +46,18 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         weights: Option<PathBuf>,
     },
+    /// Type WebAssembly instructions one line at a time and watch each execute by forward passes.
+    Repl {
+        /// Initial contents of file N (0 to 3) from PATH; may be repeated.
+        #[arg(long = "file", value_name = "N=PATH")]
+        files: Vec<String>,
+        /// Weights to run instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+        /// Stop a line's run after this many forward passes (a loop that never exits).
+        #[arg(long, value_name = "N", default_value_t = crate::repl::DEFAULT_PASS_LIMIT)]
+        max_steps: u64,
+    },
     /// Render scripted debugger screens as SVG into screenshots/.
     Screenshot {
         /// Directory to write into (default: screenshots/).
@@ -117,6 +129,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             files,
             weights,
         } => debug(program, &files, weights),
+        Command::Repl {
+            files,
+            weights,
+            max_steps,
+        } => repl(&files, weights, max_steps),
         Command::Screenshot { out_dir } => screenshot(out_dir),
         Command::Compile { out_dir } => compile(out_dir),
         Command::Inspect { weights } => inspect(weights),
@@ -230,6 +247,14 @@ fn debug(
     let weights = load_weights(weights.as_deref())?;
     let app = crate::debugger::new_app(program, files, weights)?;
     crate::debugger::terminal::run(app).map_err(|e| format!("terminal: {e}"))?;
+    Ok(exit::HALTED)
+}
+
+fn repl(files: &[String], weights: Option<PathBuf>, max_steps: u64) -> Result<i32, String> {
+    let files = FileContents::from_args(files)?;
+    let weights = load_weights(weights.as_deref())?;
+    let repl = crate::repl::new_repl(weights, files, max_steps)?;
+    crate::repl::terminal::run(repl).map_err(|e| format!("terminal: {e}"))?;
     Ok(exit::HALTED)
 }
 

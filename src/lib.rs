@@ -17,6 +17,7 @@ pub mod files;
 pub mod inspect;
 pub mod interpreter;
 pub mod program;
+pub mod repl;
 pub mod report;
 pub mod vm;
 pub mod weights;

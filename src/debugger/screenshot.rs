@@ -6,16 +6,17 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use ratatui::{Frame, Terminal};
 
 use super::app::{App, LayerItem, Panel};
 use super::keymap::Key;
 use super::new_app;
 use super::view::draw;
 use crate::files::FileContents;
+use crate::repl::{Repl, ReplKey};
 use crate::weights::Weights;
 
 const CELL_W: f64 = 8.4;
@@ -124,11 +125,22 @@ pub fn to_svg(buffer: &Buffer) -> String {
 }
 
 fn render(app: &App, width: u16, height: u16) -> Buffer {
+    render_with(width, height, |frame| draw(app, frame))
+}
+
+fn render_with(width: u16, height: u16, draw: impl FnOnce(&mut Frame)) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
-    terminal
-        .draw(|frame| draw(app, frame))
-        .expect("drawing into a buffer");
+    terminal.draw(draw).expect("drawing into a buffer");
     terminal.backend().buffer().clone()
+}
+
+/// Types `line` into the REPL (and Enter), running what it starts to the end.
+fn type_line(repl: &mut Repl, line: &str) {
+    for c in line.chars() {
+        repl.key(ReplKey::Char(c));
+    }
+    repl.key(ReplKey::Enter);
+    repl.finish_running();
 }
 
 fn keys(app: &mut App, text: &str) {
@@ -197,6 +209,26 @@ pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, S
     keys(&mut app, "f");
     app.focus = Panel::Memory;
     save("follow", &render(&app, 160, 48))?;
+    // The REPL: three lines typed and executed (the multiplication's neurons
+    // in Layers), and a fourth refused in place.
+    let mut repl = crate::repl::new_repl(weights.clone(), FileContents::default(), 20_000)?;
+    for line in ["i32.const 6", "i32.const 7", "i32.mul"] {
+        type_line(&mut repl, line);
+    }
+    let app = repl.session.app_mut();
+    if let Some(layer) = weights
+        .layers
+        .iter()
+        .position(|l| l.neuron_names.iter().any(|n| n.starts_with("alu.mul")))
+    {
+        app.layer = layer;
+    }
+    app.focus = Panel::Layers;
+    type_line(&mut repl, "i32.div_s");
+    save(
+        "repl",
+        &render_with(160, 48, |frame| crate::repl::view::draw(&repl, frame)),
+    )?;
     // The small-terminal layout.
     let mut app = new_app(None, FileContents::default(), weights.clone())?;
     keys(&mut app, "g30\n\t\t");
