@@ -10,6 +10,7 @@ use wasmtf::debugger::app::{App, LayerItem, Mouse, Panel};
 use wasmtf::debugger::keymap::Key;
 use wasmtf::debugger::new_app;
 use wasmtf::files::FileContents;
+use wasmtf::weights::OutputKind;
 
 fn demo() -> App {
     new_app(None, FileContents::default(), compiled().clone()).unwrap()
@@ -175,6 +176,45 @@ proptest! {
             }
             app.finish_running();
             screen(&app, width, height);
+        }
+    }
+}
+
+/// Weights whose output field `field` always says `choice` (a categorical
+/// value, or a quadratic field's value): garbage tokens of every kind.
+fn garbage_weights(field: usize, choice: i64) -> wasmtf::weights::Weights {
+    let mut weights = compiled().clone();
+    let count = weights.outputs.len();
+    match &mut weights.outputs[field % count].kind {
+        OutputKind::Categorical { b, .. } => {
+            let n = b.len();
+            b[choice.rem_euclid(n as i64) as usize] = 1e9;
+        }
+        OutputKind::Quadratic { bias, .. } => *bias = choice as f64,
+    }
+    weights
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Edited weights that make the model emit garbage (an ip far outside the
+    /// program, a write at cursor 0, a huge depth change) never panic the
+    /// debugger, whatever is pressed or followed.
+    #[test]
+    fn garbage_tokens_never_panic_the_debugger(
+        field in 0usize..32,
+        choice in prop_oneof![Just(1i64), Just(-1), Just(1_000_000), Just(-1_000_000), 0i64..5],
+        keys in proptest::collection::vec(proptest::sample::select(vec![
+            'n', 'N', 'f', 'F', 'w', 'c', 'j', 'k', 'l', 'h', '}', '{', '\t',
+        ]), 0..30),
+    ) {
+        let mut app = new_app(None, FileContents::default(), garbage_weights(field, choice)).unwrap();
+        for key in keys {
+            app.key(if key == '\t' { Key::Tab } else { Key::Char(key) });
+            app.finish_running();
+            screen(&app, 160, 48);
+            screen(&app, 80, 24);
         }
     }
 }

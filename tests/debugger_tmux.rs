@@ -72,7 +72,7 @@ fn the_debugger_steps_in_a_real_terminal_and_restores_it() {
     tmux(&["resize-window", "-t", name, "-x", "80", "-y", "24"]);
     tmux(&["send-keys", "-t", name, "n"]);
     let small = wait_for(name, "pass 3 ");
-    assert!(small.contains("Program | Stack"), "{small}");
+    assert!(small.contains("Prog | Stack"), "{small}");
     // q quits and gives the shell its screen back.
     tmux(&["send-keys", "-t", name, "q"]);
     let start = Instant::now();

@@ -390,3 +390,81 @@ fn an_ablated_head_is_flagged_and_a_neuron_shows_what_it_added() {
         "{expected}\n{text}"
     );
 }
+
+#[test]
+fn follow_uses_the_slot_shown_after_the_stack_got_shallower() {
+    let mut app = demo();
+    // Run to a pass with three values on the stack, select the bottom one,
+    // then step back to where only one is left.
+    while app.session.machine().stack().len() < 3 {
+        press(&mut app, "n");
+    }
+    app.focus = Panel::Stack;
+    press(&mut app, "jj");
+    while app.session.machine().stack().len() > 1 {
+        press(&mut app, "N");
+    }
+    press(&mut app, "f");
+    assert!(!app.message.contains("empty"), "{}", app.message);
+}
+
+#[test]
+fn the_timeline_steps_from_pass_zero_to_pass_one() {
+    let mut app = demo();
+    press(&mut app, "3nN");
+    app.key(Key::Home);
+    screen(&app, 160, 48);
+    app.focus = Panel::Timeline;
+    press(&mut app, "l");
+    assert_eq!(app.session.pass(), 1);
+}
+
+#[test]
+fn a_click_in_files_selects_the_byte_under_it() {
+    let mut app = demo();
+    press(&mut app, "n");
+    screen(&app, 160, 48);
+    let files = app.panel_inner(Panel::Files).unwrap();
+    // Row 1 is file 0's first row of bytes; its third byte's hex, then the
+    // text column of its fifth byte.
+    app.mouse(Mouse::Click {
+        x: files.x + 5 + 3 * 2,
+        y: files.y + 1,
+    });
+    assert_eq!((app.focus, app.file_cursor()), (Panel::Files, Some((0, 2))));
+    let per_row = app.bytes_per_row(Panel::Files) as u16;
+    app.mouse(Mouse::Click {
+        x: files.x + 5 + 3 * per_row + 4,
+        y: files.y + 1,
+    });
+    assert_eq!(app.file_cursor(), Some((0, 4)));
+}
+
+#[test]
+fn a_far_go_to_runs_in_slices_and_a_key_stops_it() {
+    let source = format!(
+        "(module {} (func (export \"main\") (loop $l (br $l))))",
+        support::ENV_IMPORTS
+    );
+    let program =
+        std::sync::Arc::new(wasmtf::program::Program::from_wat("spin.wat", &source).unwrap());
+    let mut app = App::new(
+        wasmtf::debugger::session::DebugSession::new(
+            support::transformer::model(),
+            program,
+            FileContents::default(),
+        )
+        .unwrap(),
+    );
+    for c in "g999999999".chars() {
+        app.key(Key::Char(c));
+    }
+    app.key(Key::Enter);
+    assert!(app.running.is_some(), "a far target is a long run");
+    app.run_slice(std::time::Duration::from_millis(50));
+    let at = app.session.pass();
+    assert!(at > 0 && at < 999_999_999);
+    app.key(Key::Char('x'));
+    assert!(app.running.is_none());
+    assert_eq!(app.message, format!("interrupted at pass {at}"));
+}

@@ -4,14 +4,12 @@
 //! reporting is switched on after it and off on every way out, the panic
 //! hook included, so a shell is never left receiving mouse escapes.
 
-use std::io;
+use std::io::{self, Write};
 use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
-    KeyModifiers, MouseEvent, MouseEventKind,
+    self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };
-use crossterm::execute;
 
 use super::app::{App, Mouse};
 use super::keymap::Key;
@@ -43,7 +41,7 @@ fn translate(event: KeyEvent) -> Option<Key> {
     })
 }
 
-fn translate_mouse(event: MouseEvent) -> Option<Mouse> {
+pub(crate) fn translate_mouse(event: MouseEvent) -> Option<Mouse> {
     let (x, y) = (event.column, event.row);
     match event.kind {
         MouseEventKind::Down(_) => Some(Mouse::Click { x, y }),
@@ -67,15 +65,26 @@ fn key_waiting() -> bool {
     false
 }
 
+/// Button presses and the wheel, in SGR encoding, but not motion: the
+/// terminal then sends nothing while the pointer merely moves.
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+
+pub(crate) fn mouse_reporting(on: bool) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(if on { MOUSE_ON } else { MOUSE_OFF }.as_bytes())?;
+    out.flush()
+}
+
 /// Turns mouse reporting on, and makes sure a panic turns it off again
 /// before the hook ratatui installed restores the rest of the terminal.
-fn enable_mouse() -> io::Result<()> {
+pub(crate) fn enable_mouse() -> io::Result<()> {
     let restore = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), DisableMouseCapture);
+        let _ = mouse_reporting(false);
         restore(info);
     }));
-    execute!(io::stdout(), EnableMouseCapture)
+    mouse_reporting(true)
 }
 
 /// How long a slice of a long run lasts before the screen is redrawn.
@@ -86,32 +95,43 @@ pub fn run(mut app: App) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> io::Result<()> {
         enable_mouse()?;
+        // Redraw only when something may have changed: mouse moves and
+        // releases do not, and a redraw of a long session is not free.
+        let mut redraw = true;
         while !app.quit {
-            terminal.draw(|frame| draw(&app, frame))?;
+            if redraw || app.running.is_some() {
+                terminal.draw(|frame| draw(&app, frame))?;
+            }
             if app.running.is_some() {
                 app.run_slice(SLICE);
                 if key_waiting() {
                     app.interrupt();
                 }
+                redraw = true;
                 continue;
             }
-            match event::read()? {
-                Event::Key(key) => {
-                    if let Some(key) = translate(key) {
+            redraw = match event::read()? {
+                Event::Key(key) => match translate(key) {
+                    Some(key) => {
                         app.key(key);
+                        true
                     }
-                }
-                Event::Mouse(mouse) => {
-                    if let Some(mouse) = translate_mouse(mouse) {
+                    None => false,
+                },
+                Event::Mouse(mouse) => match translate_mouse(mouse) {
+                    Some(mouse) => {
                         app.mouse(mouse);
+                        true
                     }
-                }
-                _ => {}
-            }
+                    None => false,
+                },
+                Event::Resize(_, _) => true,
+                _ => false,
+            };
         }
         Ok(())
     })();
-    let mouse_off = execute!(io::stdout(), DisableMouseCapture);
+    let mouse_off = mouse_reporting(false);
     ratatui::try_restore()?;
     mouse_off?;
     result

@@ -144,17 +144,21 @@ impl TransformerRun {
             .step(&encode(&Token::Trace(self.token)), writes, capture)?;
         let executed = self.token.ip;
         let next = decode(&fields);
+        let write = match (next.wrote, next.file, usize::try_from(next.cursor - 1)) {
+            (false, _, _) => None,
+            (true, Some(file), Ok(offset)) => Some((file, offset)),
+            (true, _, _) => {
+                return Err(format!(
+                    "pass {}: the model emitted a write without a file or at cursor 0",
+                    self.steps + 1
+                ));
+            }
+        };
         self.steps += 1;
         if next.out {
             self.outputs.push(next.value);
         }
-        if next.wrote {
-            let (Some(file), Ok(offset)) = (next.file, usize::try_from(next.cursor - 1)) else {
-                return Err(format!(
-                    "pass {}: the model emitted a write without a file or at cursor 0",
-                    self.steps
-                ));
-            };
+        if let Some((file, offset)) = write {
             let contents = &mut self.files.0[usize::from(file)];
             let byte = next.value as u8;
             if offset < contents.len() {

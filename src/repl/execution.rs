@@ -110,6 +110,11 @@ fn carry_view(from: &App, to: &mut App) {
     to.residual = from.residual;
     to.item = from.item;
     to.layer_scroll = from.layer_scroll;
+    to.dim = from.dim;
+    to.cursors = from.cursors;
+    to.breakpoints = from.breakpoints.clone();
+    to.watches = from.watches.clone();
+    to.search = from.search.clone();
 }
 
 /// The line each flat instruction `ip` of the typed code belongs to.

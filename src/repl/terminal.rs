@@ -1,6 +1,8 @@
 //! The event loop: the only place the REPL touches the terminal. ratatui's
 //! `try_init` enters raw mode and the alternate screen and installs a panic
-//! hook that restores the terminal; `try_restore` runs on every way out. A run
+//! hook that restores the terminal; `try_restore` runs on every way out, and
+//! mouse reporting (clicks and the wheel, for the debugger's panels) is
+//! switched off on each of them as in `wasmtf debug`. A run
 //! in progress goes in slices, with keys read between them, so that a loop
 //! that never ends cannot freeze the screen.
 
@@ -11,6 +13,7 @@ use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifier
 
 use super::app::{Repl, ReplKey};
 use super::view::draw;
+use crate::debugger::terminal::{enable_mouse, mouse_reporting, translate_mouse};
 
 /// How long a slice of a run lasts before the screen is redrawn and keys read.
 const SLICE: Duration = Duration::from_millis(150);
@@ -48,14 +51,27 @@ fn translate(event: KeyEvent) -> Option<ReplKey> {
 pub fn run(mut repl: Repl) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> io::Result<()> {
+        enable_mouse()?;
         while !repl.quit {
             terminal.draw(|frame| draw(&repl, frame))?;
             let waiting = !repl.busy() || event::poll(Duration::ZERO)?;
-            if waiting
-                && let Event::Key(key) = event::read()?
-                && let Some(key) = translate(key)
-            {
-                repl.key(key);
+            if waiting {
+                match event::read()? {
+                    Event::Key(key) => {
+                        if let Some(key) = translate(key) {
+                            repl.key(key);
+                        }
+                    }
+                    // Clicks and the wheel go to the debugger's panels.
+                    Event::Mouse(mouse) => {
+                        if let Some(mouse) = translate_mouse(mouse)
+                            && !repl.busy()
+                        {
+                            repl.session.app_mut().mouse(mouse);
+                        }
+                    }
+                    _ => {}
+                }
             }
             if repl.busy() {
                 repl.run_slice(SLICE);
@@ -63,6 +79,8 @@ pub fn run(mut repl: Repl) -> io::Result<()> {
         }
         Ok(())
     })();
+    let mouse_off = mouse_reporting(false);
     ratatui::try_restore()?;
+    mouse_off?;
     result
 }

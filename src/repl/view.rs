@@ -14,14 +14,12 @@ use super::app::{HELP, Mode, Repl};
 use super::source::count_lines;
 use crate::debugger::layout::screen_layout;
 use crate::debugger::view::draw_in as draw_debugger;
+use crate::debugger::view::hints_that_fit;
+use crate::debugger::view::style::dim;
 
 /// The prompt, and the continuation prompt while a construct is open.
 pub const PROMPT: &str = "wasm> ";
 pub const CONTINUATION: &str = "  ... ";
-
-fn dim() -> Style {
-    Style::default().fg(Color::DarkGray)
-}
 
 fn error_style() -> Style {
     Style::default().fg(Color::Red)
@@ -89,22 +87,17 @@ fn draw_status(repl: &Repl, frame: &mut Frame, row: Rect) {
             Span::raw(format!(" · {speed:.0} passes/s · Esc stops")),
         ]),
         None => {
-            let hints = [
-                ":help",
-                "Ctrl-Z undo",
-                "Tab panel",
-                "Ctrl-G debugger keys",
-                "PgUp/PgDn scroll",
-            ];
-            let mut text = String::new();
             let room = (row.width as usize).saturating_sub(repl.message.chars().count());
-            for hint in hints {
-                if text.chars().count() + hint.chars().count() + 3 > room {
-                    break;
-                }
-                text.push_str(" · ");
-                text.push_str(hint);
-            }
+            let text = hints_that_fit(
+                &[
+                    ":help",
+                    "Ctrl-Z undo",
+                    "Tab panel",
+                    "Ctrl-G debugger keys",
+                    "PgUp/PgDn scroll",
+                ],
+                room,
+            );
             let mut spans = Vec::new();
             // Edited weights: the first pass whose token differs from the VM.
             if let Some(pass) = repl.session.app().session.first_divergence() {

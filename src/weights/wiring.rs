@@ -9,8 +9,9 @@
 //! value projection, a neuron's gate or value row, and an output field's
 //! unembedding. Every non-zero weight of those matrices appears exactly once,
 //! as one [`Entry`] of one [`Link`]; biases read and write no dimension and
-//! appear nowhere. (A cross-attention head's key and value read the embedding
-//! of the memory entry being stored, not the residual of the current pass.)
+//! appear nowhere. (A cross-attention head's key and value are applied to an
+//! entry's vector when it is stored: the embedding of an initial file entry,
+//! or the residual of the pass that reads a write token.)
 //!
 //! [`Wiring::new`] scans each matrix once, in row order.
 
@@ -190,7 +191,6 @@ pub struct Wiring {
     empty_outputs: Vec<Component>,
     unwritten: Vec<usize>,
     unread: Vec<usize>,
-    empty_logits: Vec<(usize, i64)>,
 }
 
 /// Adds `entry` to `component`'s link in `lists[dim]`, starting a new link
@@ -246,7 +246,6 @@ impl Wiring {
         let mut writers: Vec<Vec<Link>> = vec![Vec::new(); d_model];
         let mut readers: Vec<Vec<Link>> = vec![Vec::new(); d_model];
         let mut empty_outputs = Vec::new();
-        let mut empty_logits = Vec::new();
 
         if w.position_dim < d_model {
             add(
@@ -344,14 +343,9 @@ impl Wiring {
                 OutputKind::Categorical { w: matrix, .. } => {
                     for (r, row) in matrix.outer_iter().enumerate() {
                         let value = r as i64;
-                        let mut reads = false;
                         for_nonzero(row, |d, x| {
-                            reads = true;
                             add(&mut readers, d, component, Via::Logit { value }, x);
                         });
-                        if !reads {
-                            empty_logits.push((field, value));
-                        }
                     }
                 }
                 OutputKind::Quadratic { readout, .. } => {
@@ -369,7 +363,6 @@ impl Wiring {
             empty_outputs,
             unwritten,
             unread,
-            empty_logits,
         }
     }
 
@@ -409,12 +402,6 @@ impl Wiring {
     /// Dimensions nothing reads.
     pub fn unread_dims(&self) -> &[usize] {
         &self.unread
-    }
-
-    /// `(output field, value)` of the categorical logits whose row of `w` is
-    /// all zero: the logit is its bias whatever the residual.
-    pub fn empty_logits(&self) -> &[(usize, i64)] {
-        &self.empty_logits
     }
 }
 

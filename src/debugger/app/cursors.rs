@@ -4,7 +4,14 @@
 //! move by one row on screen.
 
 use super::{App, Panel};
-use crate::debugger::layout::{self, bytes_per_row, screen_layout};
+
+/// A line of the Files panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLine {
+    Header(usize),
+    Row { file: usize, start: usize },
+}
+use crate::debugger::layout::{self, bytes_per_row, screen_layout, window};
 
 impl App {
     /// The inside of `panel` as last drawn (the focused panel's on narrow screens).
@@ -29,6 +36,52 @@ impl App {
             .iter()
             .map(|f| f.len())
             .collect()
+    }
+
+    /// The Files panel's lines with `per_row` bytes a row: each file's
+    /// header, then its rows (one more for the cursor at the end of an open
+    /// file). Drawing and clicks both use it.
+    pub fn file_lines(&self, per_row: usize) -> Vec<FileLine> {
+        let machine = self.session.machine();
+        let mut lines = Vec::new();
+        for (file, len) in self.file_lengths().into_iter().enumerate() {
+            lines.push(FileLine::Header(file));
+            let (open, _) = machine.file_state(file);
+            let rows = (len + usize::from(open)).div_ceil(per_row.max(1));
+            lines.extend((0..rows).map(|row| FileLine::Row {
+                file,
+                start: row * per_row,
+            }));
+        }
+        lines
+    }
+
+    /// The Files panel's lines and the first one shown in `height` rows, so
+    /// that the selected byte is in view.
+    pub fn files_window(&self, per_row: usize, height: usize) -> (Vec<FileLine>, usize) {
+        let lines = self.file_lines(per_row);
+        let selected = self
+            .file_cursor()
+            .and_then(|(f, offset)| {
+                lines.iter().position(|line| {
+                    matches!(*line, FileLine::Row { file, start }
+                        if file == f && (start..start + per_row).contains(&offset))
+                })
+            })
+            .unwrap_or(0);
+        let first = window(selected, lines.len(), height);
+        (lines, first)
+    }
+
+    /// Selects byte `offset` of `file`, when it exists.
+    pub fn select_file_byte(&mut self, file: usize, offset: usize) {
+        if self
+            .file_lengths()
+            .get(file)
+            .is_some_and(|&len| offset < len)
+        {
+            self.cursors.file = self.file_index(file, offset);
+        }
     }
 
     /// The file and offset of the selected file byte, if any file has bytes.

@@ -38,9 +38,10 @@ impl App {
         match self.focus {
             Panel::Stack => {
                 let stack = machine.stack();
+                let from_top = self.cursors.stack.min(stack.len().saturating_sub(1));
                 let i = stack
                     .len()
-                    .checked_sub(1 + self.cursors.stack)
+                    .checked_sub(1 + from_top)
                     .ok_or("the stack is empty")?;
                 let slot = stack[i];
                 Ok((
@@ -49,17 +50,21 @@ impl App {
                 ))
             }
             Panel::Locals => {
-                let local = machine
-                    .locals()
-                    .get(self.cursors.local)
-                    .ok_or("main has no locals")?;
+                let k = self
+                    .cursors
+                    .local
+                    .min(machine.locals().len().saturating_sub(1));
+                let local = machine.locals().get(k).ok_or("main has no locals")?;
                 Ok((
-                    format!("{} = {}", self.local_label(self.cursors.local), local.value),
+                    format!("{} = {}", self.local_label(k), local.value),
                     Source::Pass(local.from),
                 ))
             }
             Panel::Memory => {
-                let address = self.cursors.memory;
+                let address = self
+                    .cursors
+                    .memory
+                    .min(machine.memory().len().saturating_sub(1));
                 let byte = machine
                     .memory()
                     .get(address)
@@ -100,11 +105,18 @@ impl App {
             .ok_or_else(|| format!("{} is a sum head: it reads every position", head.name))?;
         let what = format!("what {} read", head.name);
         if let HeadKind::Cross { memory } = head.kind {
-            let pass = self
+            let emitted = self
                 .session
                 .machine()
                 .file_entry_from(memory, hit.position)
                 .ok_or_else(|| format!("{} read an entry the session does not know", head.name))?;
+            // A write entry is projected by the pass that reads the write
+            // token: a head reading computed dimensions read that pass's work.
+            let pass = if emitted == 0 || self.head_reads_tokens(self.layer, h) {
+                emitted
+            } else {
+                emitted + 1
+            };
             return Ok((format!("{what} (file {memory})"), Source::Pass(pass)));
         }
         let prompt = self.session.run().prompt_len();
@@ -168,9 +180,11 @@ impl App {
                     if self.session.record(pass).is_some_and(|r| r.token.push) {
                         self.cursors.stack = 0;
                     }
+                    let program = self.session.program();
                     let done = self
                         .session
                         .executed()
+                        .filter(|&i| i < program.instructions.len())
                         .map(|i| {
                             format!(
                                 "instruction {i} ({})",

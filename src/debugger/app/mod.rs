@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 use ratatui::layout::Rect;
 
+pub use cursors::FileLine;
 pub use follow::Watch;
 pub use mouse::Mouse;
 pub use running::{CONTINUE_LIMIT, RunGoal, Running, watch_value};
@@ -26,6 +27,10 @@ use super::keymap::{Action, Key, action_for};
 use super::session::DebugSession;
 use crate::report::Ending;
 use crate::weights::wiring::Wiring;
+
+/// Passes a move runs at once; a longer one runs in slices (about a
+/// quarter of a second of passes).
+const SYNC_PASSES: u64 = 2_048;
 
 /// The panels, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,9 +302,21 @@ impl App {
     }
 
     /// Goes to pass `pass`, or to the last pass when the run ends before it.
+    /// A far target is reached by a long run in slices, like `c`, so the
+    /// screen shows progress and a key stops it.
     pub fn go_to(&mut self, pass: u64) {
+        self.session.rewind(pass);
+        if pass.saturating_sub(self.session.pass()) > SYNC_PASSES {
+            self.start_run(RunGoal::Pass(pass), 1);
+            return;
+        }
         let result = self.session.go_to(pass);
         self.after_move(result);
+        self.say_if_ended_before(pass);
+    }
+
+    /// After a move towards `pass` that stopped short: where the run ends.
+    pub(super) fn say_if_ended_before(&mut self, pass: u64) {
         if self.session.pass() < pass
             && self.session.mismatches().is_empty()
             && let Some(outcome) = self.outcome()

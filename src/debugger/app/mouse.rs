@@ -3,7 +3,7 @@
 //! timeline, a tab); the wheel scrolls the panel under it. Hit-testing uses
 //! the same layout the screen was drawn with.
 
-use super::{App, Panel};
+use super::{App, FileLine, Panel};
 use crate::debugger::keymap::Action;
 use crate::debugger::layout::{
     self, HEX_OFFSET_COLUMNS, MEMORY_HEADER_ROWS, STACK_HEADER_ROWS, screen_layout, window,
@@ -120,18 +120,20 @@ impl App {
                 let rows = size.div_ceil(per_row);
                 let room = height.saturating_sub(MEMORY_HEADER_ROWS);
                 let first = window(self.cursors.memory / per_row, rows, room);
-                let hex = col.checked_sub(HEX_OFFSET_COLUMNS).map(|c| c / 3);
-                let text = col.checked_sub(HEX_OFFSET_COLUMNS + 3 * per_row);
-                let byte = match (text, hex) {
-                    (Some(t), _) => Some(t),
-                    (None, Some(h)) if h < per_row => Some(h),
-                    _ => None,
-                };
-                if let Some(byte) = byte.filter(|&b| b < per_row) {
+                if let Some(byte) = byte_at_column(col, per_row) {
                     let address = (first + row) * per_row + byte;
                     if address < size {
                         self.cursors.memory = address;
                     }
+                }
+            }
+            Panel::Files => {
+                let per_row = self.bytes_per_row(Panel::Files);
+                let (lines, first) = self.files_window(per_row, height);
+                if let (Some(FileLine::Row { file, start }), Some(byte)) =
+                    (lines.get(first + row), byte_at_column(col, per_row))
+                {
+                    self.select_file_byte(*file, start + byte);
                 }
             }
             Panel::Timeline => {
@@ -150,4 +152,15 @@ impl App {
         let count = self.session.program().instructions.len();
         window(self.selected.min(count.saturating_sub(1)), count, height)
     }
+}
+
+/// The byte of a hex row (`0040 xx xx … text`) under column `col`: in the
+/// hex columns or in the text.
+fn byte_at_column(col: usize, per_row: usize) -> Option<usize> {
+    let hex_end = HEX_OFFSET_COLUMNS + 3 * per_row;
+    let byte = match col.checked_sub(hex_end) {
+        Some(text) => text,
+        None => col.checked_sub(HEX_OFFSET_COLUMNS)? / 3,
+    };
+    (byte < per_row).then_some(byte)
 }

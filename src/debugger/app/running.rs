@@ -20,6 +20,8 @@ pub enum RunGoal {
     Instruction(usize),
     /// Only at the end.
     End,
+    /// At this pass (`g`, a count before `n`).
+    Pass(u64),
 }
 
 /// A long run in progress.
@@ -46,7 +48,7 @@ impl Running {
 
 impl App {
     pub(super) fn start_run(&mut self, goal: RunGoal, count: u64) {
-        if self.session.finished() {
+        if self.session.finished() && !matches!(goal, RunGoal::Pass(_)) {
             self.message = "the run has ended (N steps back)".into();
             return;
         }
@@ -81,6 +83,7 @@ impl App {
                 RunGoal::Breakpoint => ip.is_some_and(|ip| breakpoints.contains(&ip)),
                 RunGoal::Instruction(k) => ip == Some(k),
                 RunGoal::End => false,
+                RunGoal::Pass(target) => return s.pass() >= target,
             };
             if goal != RunGoal::End {
                 for &(watch, before) in &watched {
@@ -93,7 +96,10 @@ impl App {
             }
             reached || r.diverged()
         };
-        let limit = CONTINUE_LIMIT.saturating_sub(self.session.pass() - running.start_pass);
+        let limit = match goal {
+            RunGoal::Pass(target) => target.saturating_sub(self.session.pass()),
+            _ => CONTINUE_LIMIT.saturating_sub(self.session.pass() - running.start_pass),
+        };
         let result = self
             .session
             .run_until(limit, stop, &mut |_| Instant::now() >= deadline);
@@ -122,7 +128,12 @@ impl App {
                     }
                 }
             }
-            Ok(Stopped::Ended) => self.finish_run(Ok(())),
+            Ok(Stopped::Ended) => {
+                self.finish_run(Ok(()));
+                if let RunGoal::Pass(target) = goal {
+                    self.say_if_ended_before(target);
+                }
+            }
             Ok(Stopped::Limit) => {
                 self.finish_run(Ok(()));
                 self.message = format!("stopped after {CONTINUE_LIMIT} passes: c goes on");

@@ -29,7 +29,7 @@ impl TimelineScale {
     }
 
     /// The column of pass `pass` (1-based; pass 0 shares column 0): the
-    /// first one showing it.
+    /// last one showing it when a pass is stretched over several.
     pub fn column_of(&self, pass: u64) -> usize {
         if self.passes == 0 {
             return 0;
@@ -101,7 +101,13 @@ impl App {
             return;
         }
         let current = self.session.pass();
-        let column = scale.column_of(current) as isize + delta;
+        // Pass 0 sits just before the first column.
+        let at = if current == 0 {
+            -1
+        } else {
+            scale.column_of(current) as isize
+        };
+        let column = at + delta;
         let mut target = if column < 0 {
             0
         } else {

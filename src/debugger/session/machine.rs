@@ -59,6 +59,8 @@ pub struct Machine {
     /// the initial contents made, then the pass behind each write entry.
     initial_entries: [usize; FILE_COUNT],
     write_entries: [ChunkedVec<u64, 256>; FILE_COUNT],
+    /// Each file's state (open, cursor) as the latest token about it said.
+    file_states: [Option<(bool, i64)>; FILE_COUNT],
     access: Access,
 }
 
@@ -68,6 +70,7 @@ impl Machine {
         Machine {
             initial_entries: std::array::from_fn(|f| file_entries(&files.0[f]).len()),
             write_entries: Default::default(),
+            file_states: [None; FILE_COUNT],
             stack: Vec::new(),
             locals: vec![Sourced::default(); program.local_count as usize],
             memory: ChunkedVec::from_elem(0, program.memory_bytes),
@@ -122,6 +125,16 @@ impl Machine {
             None => Some(0),
             Some(i) => self.write_entries[file].get(i).copied(),
         }
+    }
+
+    /// Whether `file` is open and its cursor, as the latest token about it
+    /// said (closed at 0 before any).
+    pub fn file_state(&self, file: usize) -> (bool, i64) {
+        self.file_states
+            .get(file)
+            .copied()
+            .flatten()
+            .unwrap_or((false, 0))
     }
 
     /// What the last pass read and wrote.
@@ -186,6 +199,12 @@ impl Machine {
                 value: token.value,
                 from: pass,
             };
+        }
+        if let Some(state) = token
+            .file
+            .and_then(|f| self.file_states.get_mut(usize::from(f)))
+        {
+            *state = Some((token.open, token.cursor));
         }
         if token.wrote
             && let Some(file) = token.file.map(usize::from).filter(|&f| f < FILE_COUNT)

@@ -53,6 +53,9 @@ pub struct DebugSession {
     capture: Option<PassCapture>,
     /// Where the current pass disagrees with the VM.
     mismatches: Vec<Mismatch>,
+    /// Why the run cannot go on from here: the model emitted a token the
+    /// host cannot use (edited weights). Going back clears it.
+    broken: Option<String>,
 }
 
 impl DebugSession {
@@ -78,6 +81,7 @@ impl DebugSession {
             checkpoints,
             capture: None,
             mismatches: Vec::new(),
+            broken: None,
         })
     }
 
@@ -120,7 +124,8 @@ impl DebugSession {
 
     /// The records up to and including the current pass.
     pub fn records_so_far(&self) -> &[PassRecord] {
-        &self.records[..self.pass() as usize]
+        let known = (self.pass() as usize).min(self.records.len());
+        &self.records[..known]
     }
 
     /// The instruction the current pass executed; `None` at pass 0.
@@ -170,10 +175,19 @@ impl DebugSession {
         if self.run.finished() {
             return Ok(None);
         }
+        if let Some(error) = &self.broken {
+            return Err(error.clone());
+        }
         let ip = self.run.token().ip;
         let depth_before = self.vm.stack().len() as i64;
         let mut captured = capture.then(PassCapture::default);
-        let token = self.run.step(captured.as_mut())?;
+        let token = match self.run.step(captured.as_mut()) {
+            Ok(token) => token,
+            Err(error) => {
+                self.broken = Some(error.clone());
+                return Err(error);
+            }
+        };
         self.vm.step();
         self.capture = captured;
         let pass = self.run.steps();
@@ -211,12 +225,7 @@ impl DebugSession {
     pub fn go_to(&mut self, target: u64) -> Result<(), String> {
         let recapture = target == self.pass() && self.capture.is_none() && target > 0;
         if target < self.pass() || recapture {
-            let (_, state) = self.checkpoints.at_or_before(target.saturating_sub(1));
-            self.run = state.run.clone();
-            self.vm = state.vm.clone();
-            self.machine = state.machine.clone();
-            self.capture = None;
-            self.mismatches.clear();
+            self.restore_before(target);
         }
         while self.pass() < target && !self.finished() {
             let last = self.pass() + 1 == target;
@@ -227,6 +236,24 @@ impl DebugSession {
             return self.go_to(self.pass());
         }
         Ok(())
+    }
+
+    /// Goes back to the latest checkpoint from which pass `target` can be
+    /// re-executed (nothing is re-executed yet); a target ahead stays put.
+    pub fn rewind(&mut self, target: u64) {
+        if target < self.pass() {
+            self.restore_before(target);
+        }
+    }
+
+    fn restore_before(&mut self, target: u64) {
+        let (_, state) = self.checkpoints.at_or_before(target.saturating_sub(1));
+        self.run = state.run.clone();
+        self.vm = state.vm.clone();
+        self.machine = state.machine.clone();
+        self.broken = None;
+        self.capture = None;
+        self.mismatches.clear();
     }
 
     /// One pass back (exact: the same state as when first reached).

@@ -1,13 +1,13 @@
 //! The Files panel: the four files as the trace wrote them, in rows of hex
-//! and text, with the cursor and the byte just written marked.
+//! and text, with the cursor and the byte just written marked. Each file's
+//! state (open, cursor) is the latest token's about it.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style::dim;
-use crate::debugger::app::{App, Panel};
-use crate::debugger::layout::{bytes_per_row, window};
-use crate::files::FILE_COUNT;
+use crate::debugger::app::{App, FileLine, Panel};
+use crate::debugger::layout::bytes_per_row;
 
 /// The four files: state from the model's latest token for each, every byte
 /// as decoded from the trace in rows of hex and text, the cursor underlined
@@ -16,75 +16,68 @@ use crate::files::FILE_COUNT;
 pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let session = &app.session;
     let contents = session.run().files();
-    let records = session.records_so_far();
+    let machine = session.machine();
     let last_write = session
-        .record(session.pass())
+        .current_record()
         .filter(|r| r.token.wrote)
-        .and_then(|r| Some((r.token.file?, r.token.cursor - 1)));
-    let per_line = bytes_per_row(width);
+        .and_then(|r| Some((usize::from(r.token.file?), r.token.cursor - 1)));
+    let per_row = bytes_per_row(width);
     let selected = app.file_cursor();
     let focused = app.focus == Panel::Files;
-    let mut lines = Vec::new();
-    let mut selected_line = 0;
-    for f in 0..FILE_COUNT {
-        let state = records
-            .iter()
-            .rev()
-            .find(|r| r.token.file == Some(f as u8))
-            .map(|r| (r.token.open, r.token.cursor));
-        let (open, cursor) = state.unwrap_or((false, 0));
-        let bytes = &contents.0[f];
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("file {f} "),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-            Span::raw(format!(
-                "{} · cursor {cursor} · {} bytes",
-                if open { "open" } else { "closed" },
-                bytes.len()
-            )),
-        ]));
-        // One row more than the bytes when the cursor is at the end.
-        let rows = (bytes.len() + usize::from(open)).div_ceil(per_line);
-        for row in 0..rows {
-            let start = row * per_line;
-            let mut spans = vec![Span::styled(format!("{start:>4} "), dim())];
-            let mut text = String::new();
-            for offset in start..start + per_line {
-                let at_cursor = open && offset as i64 == cursor;
-                let written = last_write == Some((f as u8, offset as i64));
-                let mut style = Style::default();
-                if written {
-                    style = style.fg(Color::Black).bg(Color::Magenta);
-                }
-                if at_cursor {
-                    style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
-                }
-                if selected == Some((f, offset)) {
-                    selected_line = lines.len();
-                    if focused {
+    let (layout, first) = app.files_window(per_row, height);
+    layout
+        .into_iter()
+        .skip(first)
+        .take(height)
+        .map(|line| match line {
+            FileLine::Header(f) => {
+                let (open, cursor) = machine.file_state(f);
+                Line::from(vec![
+                    Span::styled(
+                        format!("file {f} "),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!(
+                        "{} · cursor {cursor} · {} bytes",
+                        if open { "open" } else { "closed" },
+                        contents.0[f].len()
+                    )),
+                ])
+            }
+            FileLine::Row { file: f, start } => {
+                let (open, cursor) = machine.file_state(f);
+                let bytes = &contents.0[f];
+                let mut spans = vec![Span::styled(format!("{start:>4} "), dim())];
+                let mut text = String::new();
+                for offset in start..start + per_row {
+                    let at_cursor = open && offset as i64 == cursor;
+                    let mut style = Style::default();
+                    if last_write == Some((f, offset as i64)) {
+                        style = style.fg(Color::Black).bg(Color::Magenta);
+                    }
+                    if at_cursor {
+                        style = style.add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+                    }
+                    if focused && selected == Some((f, offset)) {
                         style = style.add_modifier(Modifier::REVERSED);
                     }
-                }
-                match bytes.get(offset) {
-                    Some(&b) => {
-                        spans.push(Span::styled(format!("{b:02x}"), style));
-                        text.push(if b.is_ascii_graphic() || b == b' ' {
-                            b as char
-                        } else {
-                            '.'
-                        });
+                    match bytes.get(offset) {
+                        Some(&b) => {
+                            spans.push(Span::styled(format!("{b:02x}"), style));
+                            text.push(if b.is_ascii_graphic() || b == b' ' {
+                                b as char
+                            } else {
+                                '.'
+                            });
+                        }
+                        None if at_cursor => spans.push(Span::styled("__", style)),
+                        None => spans.push(Span::raw("  ")),
                     }
-                    None if at_cursor => spans.push(Span::styled("__", style)),
-                    None => spans.push(Span::raw("  ")),
+                    spans.push(Span::raw(" "));
                 }
-                spans.push(Span::raw(" "));
+                spans.push(Span::styled(text, dim()));
+                Line::from(spans)
             }
-            spans.push(Span::styled(text, dim()));
-            lines.push(Line::from(spans));
-        }
-    }
-    let first = window(selected_line, lines.len(), height);
-    lines.split_off(first)
+        })
+        .collect()
 }

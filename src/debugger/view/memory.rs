@@ -42,7 +42,6 @@ pub fn memory(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
             memory.get(cursor).copied().unwrap_or(0)
         )),
     ])];
-    lines.truncate(MEMORY_HEADER_ROWS);
     let rows = size.div_ceil(per_row);
     let room = height.saturating_sub(MEMORY_HEADER_ROWS);
     let first = window(cursor / per_row, rows, room);

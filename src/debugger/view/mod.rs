@@ -12,7 +12,7 @@ mod memory;
 mod output;
 mod program;
 mod stack;
-mod style;
+pub mod style;
 mod timeline;
 
 use ratatui::Frame;
@@ -141,20 +141,27 @@ fn position_line(app: &App) -> Line<'static> {
     ])
 }
 
-/// Key hints that fit in `width` columns, most useful first.
+/// The debugger's key hints that fit in `width` columns, most useful first.
 fn hints(width: usize) -> String {
-    let all = [
-        "n/N pass",
-        "c/C continue",
-        "b break",
-        "g go",
-        "/ find",
-        "Tab panel",
-        "? keys",
-        "q quit",
-    ];
+    hints_that_fit(
+        &[
+            "n/N pass",
+            "c/C continue",
+            "b break",
+            "g go",
+            "/ find",
+            "Tab panel",
+            "? keys",
+            "q quit",
+        ],
+        width,
+    )
+}
+
+/// As many of `hints` as fit in `width` columns, each after ` · `.
+pub fn hints_that_fit(hints: &[&str], width: usize) -> String {
     let mut text = String::new();
-    for hint in all {
+    for hint in hints {
         if text.chars().count() + hint.chars().count() + 3 > width {
             break;
         }

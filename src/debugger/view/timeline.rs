@@ -1,7 +1,8 @@
 //! The Timeline panel: the stack depth over every pass run so far, as the
-//! sum head computes it (the running sum of the depth changes the model
-//! emitted), drawn in braille across the panel's width; under it a row of
-//! marks: the current pass, divergences, breakpoint hits and file writes.
+//! running sum of the depth changes the model emitted (the sum the depth
+//! head computes, read from the tokens rather than from its activation),
+//! drawn in braille across the panel's width; under it a row of marks: the
+//! current pass, divergences, breakpoint hits and file writes.
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -67,7 +68,7 @@ pub fn title(app: &App, width: usize) -> String {
         .max()
         .unwrap_or(0);
     format!(
-        " Timeline — stack depth 0–{max} (sum head) over passes 1–{}, {} ",
+        " Timeline — depth 0–{max} (Σ emitted changes) over passes 1–{}, {} ",
         scale.passes,
         scale.describe()
     )
@@ -92,7 +93,8 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let levels = chart_rows * 4;
     let max = columns.iter().map(|c| c.high).max().unwrap_or(0).max(1);
     let level = |depth: i64| (depth.max(0) as usize * (levels - 1)).div_ceil(max as usize);
-    let current = scale.column_of(app.session.pass());
+    // No column is the current one at pass 0, before the first pass.
+    let current = (app.session.pass() > 0).then(|| scale.column_of(app.session.pass()));
     let mut lines = Vec::new();
     for row in 0..chart_rows {
         // Dot rows of this cell row, counted from the bottom of the chart.
@@ -109,7 +111,7 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                     })
                     .fold(0, |acc, dot| acc | DOTS[dot]);
                 let cell = char::from_u32(0x2800 + bits).unwrap_or(' ');
-                let style = if c == current {
+                let style = if Some(c) == current {
                     Style::default().fg(Color::Yellow)
                 } else {
                     Style::default().fg(Color::Green)
@@ -129,7 +131,7 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
                 Some(Mark::FileWrite) => ("│", Style::default().fg(Color::Magenta)),
                 None => (" ", Style::default()),
             };
-            if c == current {
+            if Some(c) == current {
                 Span::styled(
                     "▲",
                     Style::default()
