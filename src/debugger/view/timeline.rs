@@ -10,9 +10,9 @@ use ratatui::text::{Line, Span};
 use super::style::dim;
 use crate::debugger::app::{App, Mark, TimelineScale};
 
-/// The lowest and highest depth in each column, and its strongest mark.
+/// The mean and highest depth in each column, and its strongest mark.
 struct Column {
-    low: i64,
+    mean: f64,
     high: i64,
     mark: Option<Mark>,
 }
@@ -43,7 +43,7 @@ fn columns(app: &App, scale: TimelineScale) -> Vec<Column> {
                 };
             }
             Column {
-                low: depths.iter().copied().min().unwrap_or(0),
+                mean: depths.iter().sum::<i64>() as f64 / depths.len().max(1) as f64,
                 high: depths.iter().copied().max().unwrap_or(0),
                 mark,
             }
@@ -93,6 +93,8 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let levels = chart_rows * 4;
     let max = columns.iter().map(|c| c.high).max().unwrap_or(0).max(1);
     let level = |depth: i64| (depth.max(0) as usize * (levels - 1)).div_ceil(max as usize);
+    let level_of =
+        |depth: f64| (depth.max(0.0) * (levels - 1) as f64 / max as f64).round() as usize;
     // No column is the current one at pass 0, before the first pass.
     let current = (app.session.pass() > 0).then(|| scale.column_of(app.session.pass()));
     let mut lines = Vec::new();
@@ -103,11 +105,12 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
             .iter()
             .enumerate()
             .map(|(c, column)| {
-                let (low, high) = (level(column.low), level(column.high));
+                // An area up to the mean depth, and a dot at the highest.
+                let (mean, high) = (level_of(column.mean), level(column.high));
                 let bits = (0..4)
                     .filter(|dot| {
                         let at = bottom + 3 - dot;
-                        at >= low && at <= high
+                        at <= mean || at == high
                     })
                     .fold(0, |acc, dot| acc | DOTS[dot]);
                 let cell = char::from_u32(0x2800 + bits).unwrap_or(' ');
