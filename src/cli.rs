@@ -14,6 +14,7 @@ use crate::files::FileContents;
 use crate::interpreter::TransformerRun;
 use crate::program::Program;
 use crate::report::{Ending, RunReport, exit};
+use crate::trace;
 use crate::vm::Vm;
 use crate::weights::{self, Weights, io::Architecture};
 
@@ -58,6 +59,51 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = crate::repl::DEFAULT_PASS_LIMIT)]
         max_steps: u64,
     },
+    /// Run a program and write its trace, one line per forward pass.
+    Record {
+        /// The program: a .wat or .wasm module exporting `main`.
+        program: PathBuf,
+        /// Initial contents of file N (0 to 3) from PATH; may be repeated.
+        #[arg(long = "file", value_name = "N=PATH")]
+        files: Vec<String>,
+        /// Which engine executes the program.
+        #[arg(long, value_enum, default_value_t = Engine::Transformer)]
+        engine: Engine,
+        /// Weights to run instead of the built-in ones (transformer engine only).
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+        /// Stop with exit status 3 after this many instructions.
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_STEPS)]
+        max_steps: u64,
+        /// Where to write the trace (default: the program's stem + .trace.jsonl; - for stdout).
+        #[arg(short = 'o', long = "out", value_name = "TRACE")]
+        out: Option<PathBuf>,
+    },
+    /// Check a recorded trace against the model, pass by pass (--verify).
+    Replay {
+        /// A trace written by `wasmtf record`.
+        trace: PathBuf,
+        /// Feed the recorded tokens to the model and check every pass: exit 0 when all agree, 4 when some do not.
+        #[arg(long)]
+        verify: bool,
+        /// Weights to check against instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+    },
+    /// Write weights with the named heads and neurons (sidecar names or dotted prefixes) zeroed.
+    Ablate {
+        /// Heads, neuron groups or single neurons: `alu.add`, `mem.1.3`, `alu.mul.b2.j1.up`.
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Weights to start from instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+        /// Where to write the ablated weights (safetensors).
+        #[arg(short = 'o', long = "out", value_name = "OUT")]
+        out: PathBuf,
+    },
+    /// Compare two traces: the first pass where they part, and a summary (exit 4 when they differ).
+    Diff { a: PathBuf, b: PathBuf },
     /// Render scripted debugger screens as SVG into screenshots/.
     Screenshot {
         /// Directory to write into (default: screenshots/).
@@ -134,6 +180,43 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             weights,
             max_steps,
         } => repl(&files, weights, max_steps),
+        Command::Record {
+            program,
+            files,
+            engine,
+            weights,
+            max_steps,
+            out,
+        } => trace::commands::record(&trace::commands::RecordArgs {
+            program: &program,
+            files: &files,
+            engine: match engine {
+                Engine::Transformer => trace::record::Engine::Transformer,
+                Engine::Vm => trace::record::Engine::Vm,
+            },
+            weights: weights.as_deref(),
+            max_steps,
+            out: out.as_deref(),
+        }),
+        Command::Replay {
+            trace: path,
+            verify,
+            weights,
+        } => {
+            if verify {
+                trace::commands::verify_trace(&path, weights.as_deref())
+            } else {
+                Err("replaying a trace in the debugger is not built yet: \
+                     `wasmtf replay TRACE --verify` checks it against the model"
+                    .into())
+            }
+        }
+        Command::Diff { a, b } => trace::commands::diff_traces(&a, &b),
+        Command::Ablate {
+            names,
+            weights,
+            out,
+        } => crate::ablate::ablate_command(&names, weights.as_deref(), &out),
         Command::Screenshot { out_dir } => screenshot(out_dir),
         Command::Compile { out_dir } => compile(out_dir),
         Command::Inspect { weights } => inspect(weights),

@@ -8,6 +8,7 @@
 //! [`report::RunReport`]. The reference [`vm`] runs the same programs directly,
 //! for the tests and the debugger's divergence view.
 
+pub mod ablate;
 pub mod chunked;
 pub mod circuit;
 pub mod cli;
@@ -19,5 +20,6 @@ pub mod interpreter;
 pub mod program;
 pub mod repl;
 pub mod report;
+pub mod trace;
 pub mod vm;
 pub mod weights;

@@ -128,6 +128,31 @@ impl TransformerRun {
         if self.ending.is_some() {
             return Ok(self.token);
         }
+        let next = self.forward(capture)?;
+        self.append(next)?;
+        Ok(next)
+    }
+
+    /// Teacher forcing: one forward pass on the current token, then
+    /// `recorded` is appended in place of the model's argmax, which is
+    /// returned. Replaying a recorded trace this way never derails, so every
+    /// pass where the model disagrees with the recording is seen.
+    pub fn step_forced(
+        &mut self,
+        recorded: TraceToken,
+        capture: Option<&mut PassCapture>,
+    ) -> Result<TraceToken, String> {
+        if self.ending.is_some() {
+            return Err("the run has already ended".into());
+        }
+        let argmax = self.forward(capture)?;
+        self.append(recorded)?;
+        Ok(argmax)
+    }
+
+    /// Runs the forward pass that reads the current token (storing a write
+    /// token's key and value first) and returns the argmax token.
+    fn forward(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
         if self.session.position() as u64 >= super::MAX_POSITIONS {
             return Err(format!(
                 "the trace reached {} positions, the bound within which the weights are exact",
@@ -142,11 +167,18 @@ impl TransformerRun {
         let fields = self
             .session
             .step(&encode(&Token::Trace(self.token)), writes, capture)?;
+        Ok(decode(&fields))
+    }
+
+    /// Appends `next` as the token the next pass reads, and decodes from it
+    /// what the host reports: an output, a file write, the end of the run.
+    fn append(&mut self, next: TraceToken) -> Result<(), String> {
         let executed = self.token.ip;
-        let next = decode(&fields);
         let write = match (next.wrote, next.file, usize::try_from(next.cursor - 1)) {
             (false, _, _) => None,
-            (true, Some(file), Ok(offset)) => Some((file, offset)),
+            (true, Some(file), Ok(offset)) if usize::from(file) < FILE_COUNT => {
+                Some((file, offset))
+            }
             (true, _, _) => {
                 return Err(format!(
                     "pass {}: the model emitted a write without a file or at cursor 0",
@@ -186,7 +218,7 @@ impl TransformerRun {
             RunStatus::TrapFileFull => trap(TrapKind::FileFull),
         };
         self.token = next;
-        Ok(next)
+        Ok(())
     }
 
     /// Runs until the program stops or `max_steps` instructions have run.

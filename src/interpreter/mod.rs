@@ -28,7 +28,7 @@ pub mod tokens;
 
 use crate::circuit::{Circuit, Dim, Head, Layer, Layout, Lin, Neuron};
 
-pub use embedding::field;
+pub use embedding::{encode, field};
 pub use host::TransformerRun;
 pub use output::out_field;
 

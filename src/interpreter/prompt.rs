@@ -76,6 +76,26 @@ pub fn file_entries(contents: &[u8]) -> Vec<Token> {
     entries
 }
 
+/// The output field values that stand for `token`: what the argmax of each
+/// output field must be for the model to emit it ([`decode`]'s inverse).
+pub fn output_fields(token: &TraceToken) -> Vec<i64> {
+    let bytes = token.value.to_le_bytes();
+    let mut fields = vec![0; out_field::WROTE + 1];
+    fields[out_field::STATUS] = token.status.index();
+    fields[out_field::IP] = token.ip;
+    fields[out_field::DELTA] = token.delta;
+    fields[out_field::PUSH] = i64::from(token.push);
+    for (k, byte) in bytes.iter().enumerate() {
+        fields[out_field::VALUE + k] = i64::from(*byte);
+    }
+    fields[out_field::OUT] = i64::from(token.out);
+    fields[out_field::FILE] = token.file.map_or(0, |f| i64::from(f) + 1);
+    fields[out_field::OPEN] = i64::from(token.open);
+    fields[out_field::CURSOR] = token.cursor;
+    fields[out_field::WROTE] = i64::from(token.wrote);
+    fields
+}
+
 /// The trace token an emitted field vector stands for.
 pub fn decode(fields: &[i64]) -> TraceToken {
     let byte = |k: usize| fields[out_field::VALUE + k] as u8;

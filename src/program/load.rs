@@ -31,7 +31,7 @@ pub fn load_program(name: &str, bytes: &[u8]) -> Result<Program, LoadError> {
 }
 
 /// Binary modules pass through; anything else is parsed as WebAssembly text.
-fn to_binary<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, LoadError> {
+pub(super) fn to_binary<'a>(name: &str, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, LoadError> {
     if bytes.starts_with(b"\0asm") {
         return Ok(Cow::Borrowed(bytes));
     }

@@ -325,6 +325,12 @@ impl Program {
         load_program(name, bytes)
     }
 
+    /// The binary module of a `.wat` or `.wasm` file's bytes (text is
+    /// assembled; a binary passes through): what a trace stores.
+    pub fn wasm_binary(name: &str, bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
+        load::to_binary(name, bytes).map(|wasm| wasm.into_owned())
+    }
+
     /// Loads a program from WebAssembly text.
     pub fn from_wat(name: &str, text: &str) -> Result<Program, LoadError> {
         load_program(name, text.as_bytes())
