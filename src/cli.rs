@@ -325,10 +325,31 @@ fn debug(
     files: &[String],
     weights: Option<PathBuf>,
 ) -> Result<i32, String> {
-    let program = program.map(|p| load_program_file(&p)).transpose()?;
+    let (name, bytes) = match &program {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        ),
+        None => (
+            crate::debugger::demo::DEMO_NAME.to_string(),
+            crate::debugger::demo::DEMO_SOURCE.as_bytes().to_vec(),
+        ),
+    };
+    let loaded = program
+        .is_some()
+        .then(|| Program::from_bytes(&name, &bytes).map_err(|e| e.to_string()))
+        .transpose()?;
+    let wasm = Program::wasm_binary(&name, &bytes).map_err(|e| e.to_string())?;
     let files = FileContents::from_args(files)?;
+    let weights_info = trace::commands::weights_info(weights.as_deref())?;
     let weights = load_weights(weights.as_deref())?;
-    let app = crate::debugger::new_app(program, files, weights)?;
+    let mut app = crate::debugger::new_app(loaded, files, weights)?;
+    app.trace_source = Some(crate::debugger::app::TraceSource {
+        name,
+        wasm,
+        files: app.session.vm().files().clone(),
+        weights: Some(weights_info),
+    });
     crate::debugger::terminal::run(app).map_err(|e| format!("terminal: {e}"))?;
     Ok(exit::HALTED)
 }

@@ -328,3 +328,51 @@ fn record_writes_to_stdout_and_keeps_runs_exit_status() {
     assert_eq!(lines.len(), 3, "header, one pass, footer:\n{text}");
     assert!(lines[2].contains("\"ending\":\"trapped\""), "{text}");
 }
+
+#[test]
+fn the_debugger_saves_the_trace_so_far() {
+    use wasmtf::debugger::app::{Prompt, TraceSource};
+    use wasmtf::debugger::demo::{DEMO_NAME, DEMO_SOURCE};
+    use wasmtf::debugger::keymap::Key;
+
+    let scratch = Scratch::new("save");
+    let mut app =
+        wasmtf::debugger::new_app(None, FileContents::default(), compiled().clone()).unwrap();
+    app.trace_source = Some(TraceSource {
+        name: DEMO_NAME.into(),
+        wasm: Program::wasm_binary(DEMO_NAME, DEMO_SOURCE.as_bytes()).unwrap(),
+        files: app.session.vm().files().clone(),
+        weights: None,
+    });
+    let save = |app: &mut wasmtf::debugger::app::App, path: &str| {
+        app.key(Key::Char('W'));
+        assert!(matches!(app.prompt, Some(Prompt::SaveTrace(_))));
+        app.prompt = Some(Prompt::SaveTrace(path.into()));
+        app.key(Key::Enter);
+    };
+    for c in "40g".chars() {
+        app.key(Key::Char(c));
+    }
+    app.finish_running();
+    let prefix = scratch.path("prefix.jsonl");
+    save(&mut app, &prefix);
+    assert!(
+        app.message.contains("40 passes (a prefix"),
+        "{}",
+        app.message
+    );
+    let trace = read(&std::fs::read(&prefix).unwrap());
+    assert_eq!(trace.passes.len(), 40);
+    assert!(trace.footer.is_none() && trace.damage.is_none());
+    assert!(verify(&trace, model()).unwrap().disagreements.is_empty());
+
+    app.key(Key::End);
+    app.finish_running();
+    let whole = scratch.path("whole.jsonl");
+    save(&mut app, &whole);
+    let trace = read(&std::fs::read(&whole).unwrap());
+    let mut vm = Vm::new(Arc::clone(&trace.program), trace.files.clone());
+    vm.run(1_000_000);
+    assert_eq!(trace.footer.unwrap().outputs, vm.report().outputs);
+    assert_eq!(trace.passes.len() as u64, vm.steps());
+}

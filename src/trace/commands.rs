@@ -125,6 +125,22 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
     Ok(report.exit_status())
 }
 
+/// Which weights ran: the sha256 of the built-in ones or of the file.
+pub fn weights_info(path: Option<&Path>) -> Result<WeightsInfo, String> {
+    Ok(match path {
+        None => WeightsInfo {
+            sha256: sha256(weights::DEFAULT_WEIGHTS),
+            source: "built-in".into(),
+        },
+        Some(path) => WeightsInfo {
+            sha256: sha256(
+                &std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            ),
+            source: path.display().to_string(),
+        },
+    })
+}
+
 /// Reads a trace file, with messages naming it.
 pub fn load_trace(path: &Path) -> Result<Trace, String> {
     let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -51,7 +51,7 @@ impl Trace {
         match (&self.damage, &self.footer) {
             (Some(d), _) => Some(format!("line {}: {}", d.line, d.message)),
             (None, None) => Some(format!(
-                "the trace ends early, after pass {}: the recording was interrupted (no footer)",
+                "the trace ends early, after pass {} (no footer: a prefix, or an interrupted recording)",
                 self.passes.len()
             )),
             (None, Some(_)) => None,

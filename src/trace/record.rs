@@ -210,3 +210,22 @@ pub fn footer_of(report: &RunReport, passes: u64) -> Footer {
         passes,
     }
 }
+
+/// Writes a trace of passes already run, `(instruction executed, token)`
+/// each, with the footer when the run has ended (the debugger's "save the
+/// trace so far").
+pub fn write_trace<W: Write>(
+    header: &Header,
+    passes: impl IntoIterator<Item = (i64, crate::interpreter::tokens::TraceToken)>,
+    footer: Option<&Footer>,
+    out: W,
+) -> std::io::Result<W> {
+    let mut writer = TraceWriter::new(out, header)?;
+    for (i, (ip, token)) in passes.into_iter().enumerate() {
+        writer.pass(i as u64 + 1, ip, &token)?;
+    }
+    match footer {
+        Some(footer) => writer.finish(footer),
+        None => writer.finish_prefix(),
+    }
+}

@@ -70,6 +70,12 @@ impl<W: Write> TraceWriter<W> {
         self.out.into_inner().map_err(|e| e.into_error())
     }
 
+    /// Ends a trace that stops before its run did (no footer): a prefix.
+    pub fn finish_prefix(mut self) -> io::Result<W> {
+        self.flush()?;
+        self.out.into_inner().map_err(|e| e.into_error())
+    }
+
     pub fn flush(&mut self) -> io::Result<()> {
         self.unflushed = 0;
         self.flushed_at = Instant::now();

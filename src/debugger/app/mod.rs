@@ -7,6 +7,7 @@ mod cursors;
 mod follow;
 mod mouse;
 mod running;
+mod save;
 mod search;
 mod timeline;
 
@@ -20,6 +21,7 @@ pub use cursors::FileLine;
 pub use follow::Watch;
 pub use mouse::Mouse;
 pub use running::{CONTINUE_LIMIT, RunGoal, Running, watch_value};
+pub use save::TraceSource;
 pub use search::{Search, SearchHit};
 pub use timeline::{Mark, TimelineScale};
 
@@ -121,6 +123,8 @@ impl Residual {
 pub enum Prompt {
     GoTo(String),
     Search(String),
+    /// Where to save the trace so far.
+    SaveTrace(String),
 }
 
 /// Scroll offsets of the panels that scroll (lines from the top; for Output,
@@ -162,6 +166,8 @@ pub struct App {
     pub cursors: Cursors,
     /// Addresses and locals whose change stops `c`.
     pub watches: BTreeSet<Watch>,
+    /// What saving a trace needs beyond the session (`W`).
+    pub trace_source: Option<TraceSource>,
     /// Passes to return to with `F`, the latest last.
     pub follow_back: Vec<u64>,
     /// Who writes and reads each residual dimension, worked out once when
@@ -198,6 +204,7 @@ impl App {
             cursors: Cursors::default(),
             watches: BTreeSet::new(),
             follow_back: Vec::new(),
+            trace_source: None,
             wiring: OnceLock::new(),
             drawn: Cell::new(Rect::new(
                 0,
@@ -275,6 +282,7 @@ impl App {
         let (text, rebuild): (String, fn(String) -> Prompt) = match prompt {
             Prompt::GoTo(t) => (t, Prompt::GoTo),
             Prompt::Search(t) => (t, Prompt::Search),
+            Prompt::SaveTrace(t) => (t, Prompt::SaveTrace),
         };
         match key {
             Key::Esc | Key::CtrlC => self.message = "cancelled".into(),
@@ -298,6 +306,10 @@ impl App {
                 Err(_) => self.message = format!("not a pass number: {text:?}"),
             },
             Prompt::Search(text) => self.search(text.trim()),
+            Prompt::SaveTrace(path) => match path.trim() {
+                "" => self.message = "no file name: nothing saved".into(),
+                path => self.save_trace(path),
+            },
         }
     }
 
@@ -474,6 +486,7 @@ impl App {
                     self.scroll(action);
                 }
             }
+            Action::SaveTrace => self.ask_save_trace(),
             Action::Follow => self.follow(),
             Action::FollowBack => self.follow_back(),
             Action::Watch => self.toggle_watch(),

@@ -177,6 +177,7 @@ fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
     let second = match &app.prompt {
         Some(Prompt::GoTo(text)) => Line::from(format!("go to pass: {text}▏")),
         Some(Prompt::Search(text)) => Line::from(format!("find: {text}▏")),
+        Some(Prompt::SaveTrace(text)) => Line::from(format!("save the trace to: {text}▏")),
         None => {
             let style = if diverged || app.message.starts_with("error") {
                 Style::default().fg(Color::White).bg(Color::Red)
