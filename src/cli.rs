@@ -79,7 +79,7 @@ enum Command {
         #[arg(short = 'o', long = "out", value_name = "TRACE")]
         out: Option<PathBuf>,
     },
-    /// Check a recorded trace against the model, pass by pass (--verify).
+    /// Step through a recorded trace in the debugger, or check it against the model (--verify).
     Replay {
         /// A trace written by `wasmtf record`.
         trace: PathBuf,
@@ -206,9 +206,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             if verify {
                 trace::commands::verify_trace(&path, weights.as_deref())
             } else {
-                Err("replaying a trace in the debugger is not built yet: \
-                     `wasmtf replay TRACE --verify` checks it against the model"
-                    .into())
+                trace::commands::replay_in_debugger(&path, weights.as_deref())
             }
         }
         Command::Diff { a, b } => trace::commands::diff_traces(&a, &b),

@@ -87,3 +87,63 @@ fn the_debugger_steps_in_a_real_terminal_and_restores_it() {
         "the debugger's screen is still up:\n{after}"
     );
 }
+
+#[test]
+fn a_replayed_trace_reaches_its_last_pass_with_g() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux is not installed: skipping the end-to-end test");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wasmtf-replay-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = dir.join("count.wat");
+    std::fs::write(
+        &program,
+        r#"(module (import "env" "output" (func $output (param i32)))
+             (func (export "main") (local $i i32)
+               (loop $l (call $output (local.get $i))
+                 (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 30))))))"#,
+    )
+    .unwrap();
+    let trace = dir.join("count.trace.jsonl");
+    let recorded = Command::new(env!("CARGO_BIN_EXE_wasmtf"))
+        .args([
+            "record",
+            &program.display().to_string(),
+            "-o",
+            &trace.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(recorded.status.code(), Some(0));
+    // 30 iterations of 9 instructions, then the end: by hand.
+    let last = 30 * 9 + 1;
+    let session = Session(format!("wasmtf-replay-{}", std::process::id()));
+    let name = session.0.as_str();
+    let command = format!(
+        "{} replay {}",
+        env!("CARGO_BIN_EXE_wasmtf"),
+        trace.display()
+    );
+    let status = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &command,
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(name, "replaying");
+    tmux(&["send-keys", "-t", name, "G"]);
+    let screen = wait_for(name, &format!("pass {last} "));
+    assert!(screen.contains("halted"), "{screen}");
+    tmux(&["send-keys", "-t", name, "q"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -376,3 +376,85 @@ fn the_debugger_saves_the_trace_so_far() {
     assert_eq!(trace.footer.unwrap().outputs, vm.report().outputs);
     assert_eq!(trace.passes.len() as u64, vm.steps());
 }
+
+fn replay_app(weights: wasmtf::weights::Weights) -> wasmtf::debugger::app::App {
+    let trace = read(&record_bytes(&recording(
+        "counter.wat",
+        COUNTER,
+        FileContents::default(),
+        Engine::Transformer,
+    )));
+    let model = Arc::new(Model::new(Arc::new(weights)));
+    wasmtf::debugger::app::App::new(
+        wasmtf::debugger::session::DebugSession::replaying(model, &trace).unwrap(),
+    )
+}
+
+fn keys(app: &mut wasmtf::debugger::app::App, text: &str) {
+    for c in text.chars() {
+        app.key(wasmtf::debugger::keymap::Key::Char(c));
+        app.finish_running();
+    }
+}
+
+#[test]
+fn replay_in_the_debugger_marks_every_disagreeing_pass() {
+    // The built-in weights agree with their own recording: ] finds nothing
+    // and stops at the end of the recording.
+    let mut app = replay_app(compiled().clone());
+    keys(&mut app, "]");
+    assert!(
+        app.session.finished(),
+        "{} at pass {}",
+        app.message,
+        app.session.pass()
+    );
+    assert!(app.session.records().iter().all(|r| !r.diverged()));
+    let end = app.session.pass();
+
+    // Without the adder, each i32.add disagrees, and only those: ] and [
+    // walk them, and G reaches the last recorded pass, as in the recording.
+    let mut weights = compiled().clone();
+    weights.ablate_neurons("alu.add");
+    let mut app = replay_app(weights);
+    let is_add = |app: &wasmtf::debugger::app::App| {
+        let ip = app.session.executed().unwrap();
+        app.session.program().instructions[ip].to_string() == "i32.add"
+    };
+    keys(&mut app, "]");
+    assert!(is_add(&app), "{}", app.message);
+    assert!(
+        app.message.starts_with("DISAGREES at pass"),
+        "{}",
+        app.message
+    );
+    let first = app.session.pass();
+    keys(&mut app, "]");
+    assert!(is_add(&app) && app.session.pass() > first);
+    keys(&mut app, "[");
+    assert_eq!(app.session.pass(), first);
+    let screen = support::debugger::screen(&app, 160, 48);
+    assert!(
+        screen.contains("DISAGREES with the recording: v0 recorded"),
+        "{screen}"
+    );
+    keys(&mut app, "G");
+    assert_eq!(app.session.pass(), end, "the recording has the same passes");
+    let disagreeing = app
+        .session
+        .records()
+        .iter()
+        .filter(|r| r.diverged())
+        .count();
+    assert_eq!(disagreeing, 5, "the five adds");
+}
+
+#[test]
+fn replay_screens_with_a_disagreement() {
+    let mut weights = compiled().clone();
+    weights.ablate_neurons("alu.add");
+    let mut app = replay_app(weights);
+    keys(&mut app, "]");
+    insta::assert_snapshot!("replay_160x48", support::debugger::screen(&app, 160, 48));
+    insta::assert_snapshot!("replay_80x24", support::debugger::screen(&app, 80, 24));
+}

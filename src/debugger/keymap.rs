@@ -50,6 +50,8 @@ pub enum Action {
     PageUp,
     PageDown,
     SaveTrace,
+    NextWrongPass,
+    PreviousWrongPass,
     Follow,
     FollowBack,
     Watch,
@@ -92,6 +94,7 @@ pub const KEYMAP: &[(Key, Action, &str)] = &[
     ),
     (Key::Home, Action::Start, "go to pass 0"),
     (Key::End, Action::End, "run to the end"),
+    (Key::Char('G'), Action::End, "run to the end"),
     (
         Key::Char('b'),
         Action::ToggleBreakpoint,
@@ -149,6 +152,16 @@ pub const KEYMAP: &[(Key, Action, &str)] = &[
     (Key::Char('k'), Action::Up, "select or scroll up"),
     (Key::PageDown, Action::PageDown, "page down"),
     (Key::PageUp, Action::PageUp, "page up"),
+    (
+        Key::Char(']'),
+        Action::NextWrongPass,
+        "next pass that went wrong",
+    ),
+    (
+        Key::Char('['),
+        Action::PreviousWrongPass,
+        "previous pass that went wrong",
+    ),
     (Key::Char('W'), Action::SaveTrace, "save the trace so far"),
     (Key::Char('?'), Action::Help, "this help"),
     (Key::Char('q'), Action::Quit, "quit"),

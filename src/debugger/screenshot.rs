@@ -14,9 +14,13 @@ use ratatui::{Frame, Terminal};
 use super::app::{App, LayerItem, Panel};
 use super::keymap::Key;
 use super::new_app;
+use super::session::DebugSession;
 use super::view::draw;
 use crate::files::FileContents;
+use crate::program::Program;
 use crate::repl::{Repl, ReplKey};
+use crate::trace::reader::read_trace;
+use crate::trace::record::{Engine, Recording};
 use crate::weights::Weights;
 
 const CELL_W: f64 = 8.4;
@@ -155,6 +159,26 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// The demo's trace, recorded with `weights`.
+fn demo_trace(weights: &Weights) -> Result<crate::trace::reader::Trace, String> {
+    let name = super::demo::DEMO_NAME;
+    let program = Program::from_wat(name, super::demo::DEMO_SOURCE).map_err(|e| e.to_string())?;
+    let recording = Recording {
+        name: name.into(),
+        wasm: Program::wasm_binary(name, super::demo::DEMO_SOURCE.as_bytes())
+            .map_err(|e| e.to_string())?,
+        program: Arc::new(program),
+        files: super::demo::demo_files(),
+        engine: Engine::Transformer,
+        weights: Arc::new(weights.clone()),
+        weights_info: None,
+        max_steps: 1_000_000,
+    };
+    let mut bytes = Vec::new();
+    recording.record(&mut bytes, &mut |_| {})?;
+    read_trace(name, bytes.as_slice())
+}
+
 /// Selects head `name` in Layers, in the layer that has it.
 fn select_head(app: &mut App, name: &str) {
     let weights = Arc::clone(app.session.model().weights());
@@ -229,6 +253,17 @@ pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, S
         "repl",
         &render_with(160, 48, |frame| crate::repl::view::draw(&repl, frame)),
     )?;
+    // A replay under edited weights: the demo's trace, recorded with the
+    // built-in weights, fed to weights without the adder; each i32.add
+    // disagrees with the recording and is marked on the timeline.
+    let trace = demo_trace(weights)?;
+    let mut edited = weights.clone();
+    edited.ablate_neurons("alu.add");
+    let model = Arc::new(crate::engine::Model::new(Arc::new(edited)));
+    let mut app = App::new(DebugSession::replaying(model, &trace)?);
+    keys(&mut app, "]]]");
+    app.focus = Panel::Timeline;
+    save("replay", &render(&app, 160, 48))?;
     // The small-terminal layout.
     let mut app = new_app(None, FileContents::default(), weights.clone())?;
     keys(&mut app, "g30\n\t\t");

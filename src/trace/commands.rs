@@ -177,6 +177,31 @@ pub fn verify_trace(path: &Path, weights: Option<&Path>) -> Result<i32, String> 
     Ok(DISAGREE)
 }
 
+/// `replay TRACE [--weights W]`: the debugger on a recorded run, every
+/// pass fed the recorded token; passes whose argmax differs are marked.
+pub fn replay_in_debugger(path: &Path, weights: Option<&Path>) -> Result<i32, String> {
+    let trace = load_trace(path)?;
+    let weights = match weights {
+        Some(p) => weights::load_file(p)?,
+        None => weights::load_default()?,
+    };
+    let model = Arc::new(Model::new(Arc::new(weights)));
+    super::verify::check_architecture(&trace, &model)
+        .map_err(|e| format!("{}:{e}", path.display()))?;
+    let session = crate::debugger::session::DebugSession::replaying(model, &trace)?;
+    let mut app = crate::debugger::app::App::new(session);
+    app.message = match trace.incomplete() {
+        Some(why) => format!("replaying {} passes; warning: {why}", trace.passes.len()),
+        None => format!(
+            "replaying {} passes recorded by the {} · ] next disagreement",
+            trace.passes.len(),
+            trace.header.engine
+        ),
+    };
+    crate::debugger::terminal::run(app).map_err(|e| format!("terminal: {e}"))?;
+    Ok(0)
+}
+
 /// `diff A B`: exit 0 when the traces record the same run, [`DISAGREE`]
 /// when they differ (as `--verify`), 1 when one cannot be read.
 pub fn diff_traces(a: &Path, b: &Path) -> Result<i32, String> {

@@ -357,8 +357,28 @@ impl App {
         }
     }
 
+    /// In a replay, how the current pass's argmax differs from the recording.
+    pub fn disagreement_text(&self) -> Option<String> {
+        let disagreement = self.session.disagreement();
+        if disagreement.is_empty() {
+            return None;
+        }
+        let weights = self.session.model().weights();
+        let parts: Vec<String> = disagreement
+            .iter()
+            .map(|&(f, recorded, model)| {
+                let name = weights.outputs.get(f).map_or("?", |o| o.name.as_str());
+                format!("{name} recorded {recorded}, model {model}")
+            })
+            .collect();
+        Some(parts.join("; "))
+    }
+
     fn describe_last_pass(&self) -> String {
         let pass = self.session.pass();
+        if let Some(text) = self.disagreement_text() {
+            return format!("DISAGREES at pass {pass}: {text}");
+        }
         match (self.session.record(pass), self.session.mismatches().first()) {
             (Some(_), Some(mismatch)) => format!("DIVERGED at pass {pass}: {mismatch}"),
             (Some(record), None) => match self.outcome() {
@@ -376,7 +396,11 @@ impl App {
         match action {
             Action::PassForward | Action::InstructionForward => {
                 if self.session.finished() {
-                    self.message = "the run has ended (N steps back)".into();
+                    self.message = if self.session.run().ending().is_none() {
+                        "the recording ends here (N steps back)".into()
+                    } else {
+                        "the run has ended (N steps back)".into()
+                    };
                 } else if times == 1 {
                     let result = self.session.forward(true).map(|_| ());
                     self.after_move(result);
@@ -487,6 +511,18 @@ impl App {
                 }
             }
             Action::SaveTrace => self.ask_save_trace(),
+            Action::NextWrongPass => self.start_run(RunGoal::WrongPass, times),
+            Action::PreviousWrongPass => {
+                let mut left = times;
+                let result = self.session.run_backward(|_, r| {
+                    let hit = r.diverged();
+                    if hit {
+                        left -= 1;
+                    }
+                    hit && left == 0
+                });
+                self.after_move(result);
+            }
             Action::Follow => self.follow(),
             Action::FollowBack => self.follow_back(),
             Action::Watch => self.toggle_watch(),

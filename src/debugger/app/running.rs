@@ -22,6 +22,9 @@ pub enum RunGoal {
     End,
     /// At this pass (`g`, a count before `n`).
     Pass(u64),
+    /// At the next pass that diverges from the VM or, in a replay,
+    /// disagrees with the recording (`]`).
+    WrongPass,
 }
 
 /// A long run in progress.
@@ -82,8 +85,10 @@ impl App {
             let reached = match goal {
                 RunGoal::Breakpoint => ip.is_some_and(|ip| breakpoints.contains(&ip)),
                 RunGoal::Instruction(k) => ip == Some(k),
-                RunGoal::End => false,
+                // The end is the end: divergences are marked on the way.
+                RunGoal::End => return false,
                 RunGoal::Pass(target) => return s.pass() >= target,
+                RunGoal::WrongPass => return r.diverged(),
             };
             if goal != RunGoal::End {
                 for &(watch, before) in &watched {

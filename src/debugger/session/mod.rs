@@ -26,6 +26,8 @@ use crate::engine::{Mode, Model};
 use crate::files::FileContents;
 use crate::interpreter::TransformerRun;
 use crate::program::Program;
+use crate::trace::compare::differing_fields;
+use crate::trace::reader::{RecordedPass, Trace};
 use crate::vm::Vm;
 
 /// How often a long run asks whether to stop (a few milliseconds of passes).
@@ -56,6 +58,12 @@ pub struct DebugSession {
     /// Why the run cannot go on from here: the model emitted a token the
     /// host cannot use (edited weights). Going back clears it.
     broken: Option<String>,
+    /// A replay's recorded passes: each pass is fed the recorded token
+    /// (teacher forcing) instead of the model's argmax.
+    recorded: Option<Arc<[RecordedPass]>>,
+    /// In a replay, where the current pass's argmax differs from the
+    /// recording: `(output field, recorded, model)`.
+    disagreement: Vec<(usize, i64, i64)>,
 }
 
 impl DebugSession {
@@ -82,7 +90,29 @@ impl DebugSession {
             capture: None,
             mismatches: Vec::new(),
             broken: None,
+            recorded: None,
+            disagreement: Vec::new(),
         })
+    }
+
+    /// A session that replays `trace`: every pass reads the recorded token
+    /// before it, whatever the model said, and is compared with the next.
+    pub fn replaying(model: Arc<Model>, trace: &Trace) -> Result<DebugSession, String> {
+        let mut session =
+            DebugSession::new(model, Arc::clone(&trace.program), trace.files.clone())?;
+        session.recorded = Some(trace.passes.clone().into());
+        Ok(session)
+    }
+
+    /// Whether this session replays a trace.
+    pub fn is_replay(&self) -> bool {
+        self.recorded.is_some()
+    }
+
+    /// In a replay, where the current pass's argmax differs from the
+    /// recording: `(output field, recorded, model)`.
+    pub fn disagreement(&self) -> &[(usize, i64, i64)] {
+        &self.disagreement
     }
 
     pub fn model(&self) -> &Arc<Model> {
@@ -153,8 +183,13 @@ impl DebugSession {
         &self.mismatches
     }
 
+    /// Whether the run has ended (in a replay: or the recording has).
     pub fn finished(&self) -> bool {
         self.run.finished()
+            || self
+                .recorded
+                .as_ref()
+                .is_some_and(|r| self.run.steps() as usize >= r.len())
     }
 
     /// The first pass whose token differs from the VM, among those run.
@@ -172,7 +207,7 @@ impl DebugSession {
 
     /// Runs one forward pass (captured when `capture`), with the VM alongside.
     pub fn forward(&mut self, capture: bool) -> Result<Option<&PassRecord>, String> {
-        if self.run.finished() {
+        if self.finished() {
             return Ok(None);
         }
         if let Some(error) = &self.broken {
@@ -181,13 +216,26 @@ impl DebugSession {
         let ip = self.run.token().ip;
         let depth_before = self.vm.stack().len() as i64;
         let mut captured = capture.then(PassCapture::default);
-        let token = match self.run.step(captured.as_mut()) {
-            Ok(token) => token,
+        let stepped = match &self.recorded {
+            Some(recorded) => {
+                let token = recorded[self.run.steps() as usize].token;
+                self.run
+                    .step_forced(token, captured.as_mut())
+                    .map(|argmax| (token, differing_fields(&token, &argmax)))
+            }
+            None => self
+                .run
+                .step(captured.as_mut())
+                .map(|token| (token, Vec::new())),
+        };
+        let (token, disagreement) = match stepped {
+            Ok(stepped) => stepped,
             Err(error) => {
                 self.broken = Some(error.clone());
                 return Err(error);
             }
         };
+        self.disagreement = disagreement;
         self.vm.step();
         self.capture = captured;
         let pass = self.run.steps();
@@ -201,6 +249,7 @@ impl DebugSession {
             ip,
             token,
             diverged: record::fields_of(&self.mismatches),
+            disagrees: !self.disagreement.is_empty(),
         };
         let index = (pass - 1) as usize;
         if index < self.records.len() {
@@ -254,6 +303,7 @@ impl DebugSession {
         self.broken = None;
         self.capture = None;
         self.mismatches.clear();
+        self.disagreement.clear();
     }
 
     /// One pass back (exact: the same state as when first reached).

@@ -21,11 +21,15 @@ pub struct PassRecord {
     pub token: TraceToken,
     /// The fields whose value differs from the VM's, as a set of [`Field`] bits.
     pub diverged: FieldSet,
+    /// In a replay: the model's argmax was not the recorded token.
+    pub disagrees: bool,
 }
 
 impl PassRecord {
+    /// Whether this pass went wrong: its token differs from the VM's, or in
+    /// a replay the model disagrees with the recording.
     pub fn diverged(&self) -> bool {
-        !self.diverged.is_empty()
+        !self.diverged.is_empty() || self.disagrees
     }
 }
 

@@ -13,6 +13,12 @@ pub fn logits(app: &App) -> Vec<Line<'static>> {
         return vec![Line::from("no pass captured yet: press n")];
     };
     let mut lines = Vec::new();
+    if let Some(text) = app.disagreement_text() {
+        lines.push(Line::styled(
+            format!("DISAGREES with the recording: {text}"),
+            Style::default().fg(Color::White).bg(Color::Red),
+        ));
+    }
     for mismatch in app.session.mismatches() {
         lines.push(Line::styled(
             format!("DIVERGED {mismatch}"),

@@ -172,7 +172,7 @@ pub fn hints_that_fit(hints: &[&str], width: usize) -> String {
 }
 
 fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
-    let diverged = !app.session.mismatches().is_empty();
+    let diverged = !app.session.mismatches().is_empty() || !app.session.disagreement().is_empty();
     let first = position_line(app);
     let second = match &app.prompt {
         Some(Prompt::GoTo(text)) => Line::from(format!("go to pass: {text}▏")),
