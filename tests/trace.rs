@@ -458,3 +458,27 @@ fn replay_screens_with_a_disagreement() {
     insta::assert_snapshot!("replay_160x48", support::debugger::screen(&app, 160, 48));
     insta::assert_snapshot!("replay_80x24", support::debugger::screen(&app, 80, 24));
 }
+
+#[test]
+fn a_gz_trace_is_the_same_trace_compressed() {
+    use std::io::Read;
+    let scratch = Scratch::new("gz");
+    let program = scratch.path("counter.wat");
+    std::fs::write(&program, COUNTER).unwrap();
+    let (plain, gz) = (scratch.path("c.jsonl"), scratch.path("c.jsonl.gz"));
+    assert_eq!(
+        wasmtf(&["record", &program, "-o", &plain]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        wasmtf(&["record", &program, "-o", &gz]).status.code(),
+        Some(0)
+    );
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap())
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, std::fs::read(&plain).unwrap());
+    let verified = wasmtf(&["replay", &gz, "--verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+}

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use flate2::Compression;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+
 use super::format::WeightsInfo;
 use super::reader::{Trace, read_trace};
 use super::record::{Engine, Recording, sha256};
@@ -101,7 +105,17 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
     } else {
         let file =
             File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        recording.record(file, &mut progress)?
+        if is_gzip(&path) {
+            // Each flush of the writer is a gzip sync flush: a recording
+            // killed half-way still decompresses to a prefix.
+            let mut gz = GzEncoder::new(file, Compression::default());
+            let report = recording.record(&mut gz, &mut progress)?;
+            gz.finish()
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            report
+        } else {
+            recording.record(file, &mut progress)?
+        }
     };
     if show {
         eprint!("\r\x1b[K");
@@ -141,10 +155,21 @@ pub fn weights_info(path: Option<&Path>) -> Result<WeightsInfo, String> {
     })
 }
 
-/// Reads a trace file, with messages naming it.
+/// Whether a trace path asks for gzip (`.gz`): standard tools read it.
+pub fn is_gzip(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
+}
+
+/// Reads a trace file (gzip-compressed when it ends in `.gz`), with
+/// messages naming it.
 pub fn load_trace(path: &Path) -> Result<Trace, String> {
     let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    read_trace(&path.display().to_string(), BufReader::new(file))
+    let name = path.display().to_string();
+    if is_gzip(path) {
+        read_trace(&name, BufReader::new(MultiGzDecoder::new(file)))
+    } else {
+        read_trace(&name, BufReader::new(file))
+    }
 }
 
 /// `replay TRACE --verify [--weights W]`.
