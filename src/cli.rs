@@ -13,7 +13,7 @@ use crate::engine::{Mode, Model};
 use crate::files::FileContents;
 use crate::interpreter::TransformerRun;
 use crate::program::Program;
-use crate::report::{Ending, RunReport, exit};
+use crate::report::{RunReport, exit};
 use crate::trace;
 use crate::vm::Vm;
 use crate::weights::{self, Weights, io::Architecture};
@@ -279,13 +279,8 @@ fn print_report(report: &RunReport, args: &RunArgs) {
             .try_for_each(|value| writeln!(stdout, "{value}"))
     };
     let _ = stdout.flush();
-    match &report.ending {
-        Ending::Halted => {}
-        Ending::Trapped(message) => eprintln!("wasmtf: trap: {message}"),
-        Ending::StepLimit => eprintln!(
-            "wasmtf: step limit reached: {} instructions executed without halting (raise it with --max-steps)",
-            report.steps
-        ),
+    if let Some(note) = report.ending_note() {
+        eprintln!("wasmtf: {note}");
     }
 }
 
@@ -333,14 +328,14 @@ fn debug(
             crate::debugger::demo::DEMO_SOURCE.as_bytes().to_vec(),
         ),
     };
+    // Assembled once: the program and a saved trace use the same binary.
+    let wasm = Program::wasm_binary(&name, &bytes).map_err(|e| e.to_string())?;
     let loaded = program
         .is_some()
-        .then(|| Program::from_bytes(&name, &bytes).map_err(|e| e.to_string()))
+        .then(|| Program::from_bytes(&name, &wasm).map_err(|e| e.to_string()))
         .transpose()?;
-    let wasm = Program::wasm_binary(&name, &bytes).map_err(|e| e.to_string())?;
     let files = FileContents::from_args(files)?;
-    let weights_info = trace::commands::weights_info(weights.as_deref())?;
-    let weights = load_weights(weights.as_deref())?;
+    let (weights, weights_info) = trace::commands::load_weights_with_info(weights.as_deref())?;
     let mut app = crate::debugger::new_app(loaded, files, weights)?;
     app.trace_source = Some(crate::debugger::app::TraceSource {
         name,

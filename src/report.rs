@@ -56,6 +56,19 @@ impl RunReport {
         }
     }
 
+    /// What `run` and `record` say on stderr about how the run ended, when
+    /// it did not simply halt.
+    pub fn ending_note(&self) -> Option<String> {
+        match &self.ending {
+            Ending::Halted => None,
+            Ending::Trapped(message) => Some(format!("trap: {message}")),
+            Ending::StepLimit => Some(format!(
+                "step limit reached: {} instructions executed without halting (raise it with --max-steps)",
+                self.steps
+            )),
+        }
+    }
+
     /// The trap message, if the run trapped.
     pub fn trap(&self) -> Option<&str> {
         match &self.ending {

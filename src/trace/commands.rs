@@ -19,8 +19,7 @@ use super::verify::verify;
 use crate::engine::Model;
 use crate::files::FileContents;
 use crate::program::Program;
-use crate::report::Ending;
-use crate::weights;
+use crate::weights::{self, Weights};
 
 /// Exit status of `replay --verify` when some passes disagree.
 pub const DISAGREE: i32 = 4;
@@ -51,31 +50,18 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
     let bytes = std::fs::read(args.program)
         .map_err(|e| format!("cannot read {}: {e}", args.program.display()))?;
     let name = args.program.display().to_string();
-    let program = Program::from_bytes(&name, &bytes).map_err(|e| e.to_string())?;
+    // Assembled once; the program is read from the binary the trace stores.
     let wasm = Program::wasm_binary(&name, &bytes).map_err(|e| e.to_string())?;
+    let program = Program::from_bytes(&name, &wasm).map_err(|e| e.to_string())?;
     let files = FileContents::from_args(args.files)?;
     if args.engine == Engine::Vm && args.weights.is_some() {
         return Err("--weights applies to the transformer engine, not --engine vm".into());
     }
-    let (weights, weights_info) = match (args.engine, args.weights) {
-        (Engine::Vm, _) => (weights::load_default()?, None),
-        (Engine::Transformer, None) => (
-            weights::load_default()?,
-            Some(WeightsInfo {
-                sha256: sha256(weights::DEFAULT_WEIGHTS),
-                source: "built-in".into(),
-            }),
-        ),
-        (Engine::Transformer, Some(path)) => {
-            let bytes =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            (
-                weights::load_file(path)?,
-                Some(WeightsInfo {
-                    sha256: sha256(&bytes),
-                    source: path.display().to_string(),
-                }),
-            )
+    let (weights, weights_info) = match args.engine {
+        Engine::Vm => (weights::load_default()?, None),
+        Engine::Transformer => {
+            let (weights, info) = load_weights_with_info(args.weights)?;
+            (weights, Some(info))
         }
     };
     let recording = Recording {
@@ -128,31 +114,35 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
             );
         }
     }
-    match &report.ending {
-        Ending::Halted => {}
-        Ending::Trapped(message) => eprintln!("wasmtf: trap: {message}"),
-        Ending::StepLimit => eprintln!(
-            "wasmtf: step limit reached: {} instructions executed without halting (raise it with --max-steps)",
-            report.steps
-        ),
+    if let Some(note) = report.ending_note() {
+        eprintln!("wasmtf: {note}");
     }
     Ok(report.exit_status())
 }
 
-/// Which weights ran: the sha256 of the built-in ones or of the file.
-pub fn weights_info(path: Option<&Path>) -> Result<WeightsInfo, String> {
-    Ok(match path {
-        None => WeightsInfo {
-            sha256: sha256(weights::DEFAULT_WEIGHTS),
-            source: "built-in".into(),
-        },
-        Some(path) => WeightsInfo {
-            sha256: sha256(
-                &std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-            ),
-            source: path.display().to_string(),
-        },
-    })
+/// The built-in weights or those of `path`, and which they are: the sha256
+/// of the bytes loaded (the file is read once).
+pub fn load_weights_with_info(path: Option<&Path>) -> Result<(Weights, WeightsInfo), String> {
+    match path {
+        None => Ok((
+            weights::load_default()?,
+            WeightsInfo {
+                sha256: sha256(weights::DEFAULT_WEIGHTS),
+                source: "built-in".into(),
+            },
+        )),
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok((
+                weights::load_file_bytes(path, &bytes)?,
+                WeightsInfo {
+                    sha256: sha256(&bytes),
+                    source: path.display().to_string(),
+                },
+            ))
+        }
+    }
 }
 
 /// Whether a trace path asks for gzip (`.gz`): standard tools read it.
@@ -184,10 +174,7 @@ pub fn verify_trace(path: &Path, weights: Option<&Path>) -> Result<i32, String> 
             trace.passes.len()
         ));
     }
-    let weights = match weights {
-        Some(p) => weights::load_file(p)?,
-        None => weights::load_default()?,
-    };
+    let weights = crate::cli::load_weights(weights)?;
     let model = Arc::new(Model::new(Arc::new(weights)));
     let verification = verify(&trace, model).map_err(|e| format!("{}:{e}", path.display()))?;
     let mut stdout = io::stdout().lock();
@@ -206,10 +193,7 @@ pub fn verify_trace(path: &Path, weights: Option<&Path>) -> Result<i32, String> 
 /// pass fed the recorded token; passes whose argmax differs are marked.
 pub fn replay_in_debugger(path: &Path, weights: Option<&Path>) -> Result<i32, String> {
     let trace = load_trace(path)?;
-    let weights = match weights {
-        Some(p) => weights::load_file(p)?,
-        None => weights::load_default()?,
-    };
+    let weights = crate::cli::load_weights(weights)?;
     let model = Arc::new(Model::new(Arc::new(weights)));
     super::verify::check_architecture(&trace, &model)
         .map_err(|e| format!("{}:{e}", path.display()))?;

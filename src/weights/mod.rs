@@ -179,7 +179,13 @@ pub fn load_default() -> Result<Weights, String> {
 /// Weights from a file, refused with a reason when they do not fit.
 pub fn load_file(path: &std::path::Path) -> Result<Weights, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    io::from_safetensors(&bytes, architecture()).map_err(|e| format!("{}: {e}", path.display()))
+    load_file_bytes(path, &bytes)
+}
+
+/// Weights from the bytes of the file at `path` (named in messages), for a
+/// caller that needs the bytes too.
+pub fn load_file_bytes(path: &std::path::Path, bytes: &[u8]) -> Result<Weights, String> {
+    io::from_safetensors(bytes, architecture()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl Weights {

@@ -66,31 +66,30 @@ fn draw_panel(app: &App, frame: &mut Frame, panel: Panel, area: Rect) {
     } else {
         Style::default().fg(Color::DarkGray)
     };
-    let title = match panel {
-        Panel::Layers => format!(" Layers — layer {} ", app.layer),
-        Panel::Timeline => timeline::title(app, layout::inner(area).width as usize),
-        other => format!(" {} ", other.title()),
+    let inner = layout::inner(area);
+    let (width, height) = (inner.width as usize, inner.height as usize);
+    let named = |lines| (format!(" {} ", panel.title()), lines);
+    let (title, lines) = match panel {
+        Panel::Program => named(program::program(app, height)),
+        Panel::Stack => named(stack::stack(app, height)),
+        Panel::Locals => named(locals::locals(app, height)),
+        Panel::Layers => (
+            format!(" Layers — layer {} ", app.layer),
+            layers::layers(app, height, width),
+        ),
+        Panel::Timeline => timeline::timeline(app, width, height),
+        Panel::Memory => named(memory::memory(app, width, height)),
+        Panel::Files => named(files::files(app, width, height)),
+        Panel::Loop => named(loops::loops(app)),
+        Panel::Output => named(output::output(app, height)),
+        Panel::Logits => named(logits::logits(app)),
     };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
         .title(title);
-    let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (width, height) = (inner.width as usize, inner.height as usize);
     let wrap = matches!(panel, Panel::Loop | Panel::Logits);
-    let lines = match panel {
-        Panel::Program => program::program(app, height),
-        Panel::Stack => stack::stack(app, height),
-        Panel::Locals => locals::locals(app, height),
-        Panel::Layers => layers::layers(app, height, width),
-        Panel::Timeline => timeline::timeline(app, width, height),
-        Panel::Memory => memory::memory(app, width, height),
-        Panel::Files => files::files(app, width, height),
-        Panel::Loop => loops::loops(app),
-        Panel::Output => output::output(app, height),
-        Panel::Logits => logits::logits(app),
-    };
     let paragraph = Paragraph::new(lines);
     if wrap {
         frame.render_widget(paragraph.wrap(Wrap { trim: false }), inner);

@@ -51,47 +51,35 @@ fn columns(app: &App, scale: TimelineScale) -> Vec<Column> {
         .collect()
 }
 
-/// The panel's title: what the axes are.
-pub fn title(app: &App, width: usize) -> String {
-    let scale = TimelineScale::new(app.session.records().len() as u64, width);
-    if scale.passes == 0 {
-        return " Timeline ".into();
-    }
-    let max = app
-        .session
-        .records()
-        .iter()
-        .scan(0i64, |d, r| {
-            *d += r.token.delta;
-            Some(*d)
-        })
-        .max()
-        .unwrap_or(0);
-    format!(
-        " Timeline — depth 0–{max} (Σ emitted changes) over passes 1–{}, {} ",
-        scale.passes,
-        scale.describe()
-    )
-}
-
 /// Braille dot bits of a cell's rows, top to bottom, both dot columns.
 const DOTS: [u32; 4] = [0x01 | 0x08, 0x02 | 0x10, 0x04 | 0x20, 0x40 | 0x80];
 
-pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
+/// The panel's title (what the axes are) and its lines, from one pass over
+/// the records.
+pub fn timeline(app: &App, width: usize, height: usize) -> (String, Vec<Line<'static>>) {
     let scale = TimelineScale::new(app.session.records().len() as u64, width);
     if scale.passes == 0 {
-        return vec![Line::styled(
-            "no passes yet: the timeline fills as the run goes (n, c, End)",
-            dim(),
-        )];
+        return (
+            " Timeline ".into(),
+            vec![Line::styled(
+                "no passes yet: the timeline fills as the run goes (n, c, End)",
+                dim(),
+            )],
+        );
     }
     let columns = columns(app, scale);
+    let deepest = columns.iter().map(|c| c.high).max().unwrap_or(0);
+    let title = format!(
+        " Timeline — depth 0–{deepest} (Σ emitted changes) over passes 1–{}, {} ",
+        scale.passes,
+        scale.describe()
+    );
     // Taller than this, a chart of a few depth levels reads worse, not better.
     let chart_rows = height
         .saturating_sub(if height > 3 { 2 } else { 1 })
         .clamp(1, 8);
     let levels = chart_rows * 4;
-    let max = columns.iter().map(|c| c.high).max().unwrap_or(0).max(1);
+    let max = deepest.max(1);
     let level = |depth: i64| (depth.max(0) as usize * (levels - 1)).div_ceil(max as usize);
     let level_of =
         |depth: f64| (depth.max(0.0) * (levels - 1) as f64 / max as f64).round() as usize;
@@ -153,5 +141,5 @@ pub fn timeline(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
             dim(),
         ));
     }
-    lines
+    (title, lines)
 }
