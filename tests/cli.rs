@@ -1,8 +1,11 @@
 //! `wasmtf run` as a user or a script sees it: the real binary, its stdout, its
 //! stderr and its exit status (SPEC §3).
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::{Command, Output};
+
+use support::scratch::Scratch;
 
 use ndarray::{Array1, Array2, s};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -11,29 +14,6 @@ use wasmtf::weights::io::to_safetensors;
 use wasmtf::weights::{
     DEFAULT_WEIGHTS, InputKind, OutputKind, Weights, architecture, load_default,
 };
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("wasmtf-cli-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn wasmtf(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wasmtf"))
@@ -68,7 +48,7 @@ const ECHO: &str = r#"(module
 
 #[test]
 fn json_reports_outputs_files_steps_and_tokens() {
-    let scratch = Scratch::new("json");
+    let scratch = Scratch::new("cli", "json");
     let program = scratch.file("echo.wat", ECHO);
     let input = scratch.file("in.txt", "AB");
     let output = wasmtf(&[
@@ -93,7 +73,7 @@ fn json_reports_outputs_files_steps_and_tokens() {
 
 #[test]
 fn plain_output_is_one_signed_decimal_per_line() {
-    let scratch = Scratch::new("plain");
+    let scratch = Scratch::new("cli", "plain");
     let program = scratch.file("echo.wat", ECHO);
     let input = scratch.file("in.bin", [0xffu8]);
     let output = wasmtf(&[
@@ -109,7 +89,7 @@ fn plain_output_is_one_signed_decimal_per_line() {
 
 #[test]
 fn binary_modules_run_too() {
-    let scratch = Scratch::new("binary");
+    let scratch = Scratch::new("cli", "binary");
     let program = scratch.file("echo.wasm", wat::parse_str(ECHO).unwrap());
     let output = wasmtf(&["run", "--engine", "vm", &program]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -118,7 +98,7 @@ fn binary_modules_run_too() {
 
 #[test]
 fn a_trap_exits_2_with_the_message_on_stderr_and_in_the_json() {
-    let scratch = Scratch::new("trap");
+    let scratch = Scratch::new("cli", "trap");
     let program = scratch.file(
         "trap.wat",
         r#"(module (import "env" "output" (func $o (param i32))) (memory 1)
@@ -141,7 +121,7 @@ fn a_trap_exits_2_with_the_message_on_stderr_and_in_the_json() {
 
 #[test]
 fn reaching_the_step_limit_exits_3() {
-    let scratch = Scratch::new("limit");
+    let scratch = Scratch::new("cli", "limit");
     let program = scratch.file(
         "spin.wat",
         r#"(module (import "env" "output" (func $o (param i32)))
@@ -199,8 +179,8 @@ fn refused(args: &[&str], needle: &str) {
 
 #[test]
 fn unusable_programs_exit_1_with_a_clear_message() {
-    let scratch = Scratch::new("unusable");
-    let missing = scratch.0.join("missing.wat").display().to_string();
+    let scratch = Scratch::new("cli", "unusable");
+    let missing = scratch.path("missing.wat");
     refused(&["run", "--engine", "vm", &missing], "cannot read");
     let syntax = scratch.file(
         "syntax.wat",
@@ -221,7 +201,7 @@ fn unusable_programs_exit_1_with_a_clear_message() {
 
 #[test]
 fn bad_arguments_exit_1_with_a_clear_message() {
-    let scratch = Scratch::new("arguments");
+    let scratch = Scratch::new("cli", "arguments");
     let program = scratch.file("echo.wat", ECHO);
     let input = scratch.file("in.txt", "x");
     let big = scratch.file("big.bin", vec![0u8; 4097]);
@@ -283,7 +263,7 @@ fn bad_arguments_exit_1_with_a_clear_message() {
 
 #[test]
 fn the_transformer_is_the_default_engine_and_agrees_with_the_vm() {
-    let scratch = Scratch::new("transformer");
+    let scratch = Scratch::new("cli", "transformer");
     let program = scratch.file("echo.wat", ECHO);
     let input = scratch.file("in.txt", "AB");
     let file = format!("0={input}");
@@ -314,14 +294,14 @@ fn the_transformer_is_the_default_engine_and_agrees_with_the_vm() {
 
 #[test]
 fn weights_that_do_not_fit_are_refused() {
-    let scratch = Scratch::new("weights");
+    let scratch = Scratch::new("cli", "weights");
     let program = scratch.file("echo.wat", ECHO);
     let junk = scratch.file("junk.safetensors", "not weights at all");
     refused(
         &["run", &program, "--weights", &junk],
         "not a safetensors file",
     );
-    let missing = scratch.0.join("none.safetensors").display().to_string();
+    let missing = scratch.path("none.safetensors");
     refused(&["run", &program, "--weights", &missing], "cannot read");
     refused(&["inspect", "--weights", &junk], "not a safetensors file");
     refused(
@@ -413,7 +393,7 @@ fn narrowed(d: usize) -> Weights {
 
 #[test]
 fn weights_of_another_d_model_are_refused_naming_a_tensor() {
-    let scratch = Scratch::new("d-model-5");
+    let scratch = Scratch::new("cli", "d-model-5");
     let program = scratch.file("echo.wat", ECHO);
     let small = to_safetensors(&narrowed(5));
     // The metadata says d_model 5 and keeps the interpreter's dimension names,
@@ -438,7 +418,7 @@ fn weights_of_another_d_model_are_refused_naming_a_tensor() {
 
 #[test]
 fn one_tensor_that_does_not_fit_is_refused_by_name() {
-    let scratch = Scratch::new("one-tensor");
+    let scratch = Scratch::new("cli", "one-tensor");
     let program = scratch.file("echo.wat", ECHO);
     let refused_with = |name: &str, edit: &dyn Fn(&mut Vec<Stored>), needle: &str| {
         let file = scratch.file(name, rewritten(DEFAULT_WEIGHTS, |t, _| edit(t)));

@@ -1,65 +1,19 @@
 //! End to end: the real binary in a real terminal (tmux), driven by keys.
 //! Skipped, saying so, when tmux is not installed.
 
+mod support;
+
 use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> String {
-    let output = Command::new("tmux").args(args).output().expect("tmux runs");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Waits until the screen contains `needle` (or fails after 20 s).
-fn wait_for(session: &str, needle: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = tmux(&["capture-pane", "-t", session, "-p"]);
-        if screen.contains(needle) {
-            return screen;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "never saw {needle:?}:\n{screen}"
-        );
-        sleep(Duration::from_millis(100));
-    }
-}
-
-/// Kills the tmux session however the test ends.
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
+use support::tmux::{self, Session, tmux, wait_for};
 
 #[test]
 fn the_debugger_steps_in_a_real_terminal_and_restores_it() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
+    if !tmux::available() {
         return;
     }
-    let session = Session(format!("wasmtf-e2e-{}", std::process::id()));
-    let name = session.0.as_str();
-    let status = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "160",
-            "-y",
-            "48",
-            "sh",
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let session = Session::start(&format!("wasmtf-e2e-{}", std::process::id()), 160, 48, "sh");
+    let name = session.name();
     let command = format!("{} debug", env!("CARGO_BIN_EXE_wasmtf"));
     tmux(&["send-keys", "-t", name, &command, "Enter"]);
     wait_for(name, "pass 0 ");
@@ -75,11 +29,7 @@ fn the_debugger_steps_in_a_real_terminal_and_restores_it() {
     assert!(small.contains("Prog | Stack"), "{small}");
     // q quits and gives the shell its screen back.
     tmux(&["send-keys", "-t", name, "q"]);
-    let start = Instant::now();
-    while tmux(&["capture-pane", "-t", name, "-p"]).contains("pass 3 ") {
-        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
-        sleep(Duration::from_millis(50));
-    }
+    tmux::wait_gone(name, "pass 3 ", "q did not quit");
     tmux(&["send-keys", "-t", name, "echo restored-$((40+2))", "Enter"]);
     let after = wait_for(name, "restored-42");
     assert!(
@@ -90,8 +40,7 @@ fn the_debugger_steps_in_a_real_terminal_and_restores_it() {
 
 #[test]
 fn a_replayed_trace_reaches_its_last_pass_with_g() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
+    if !tmux::available() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("wasmtf-replay-e2e-{}", std::process::id()));

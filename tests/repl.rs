@@ -3,13 +3,15 @@
 //! module that `:save` wrote; screens are insta snapshots on ratatui's
 //! TestBackend.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use support::debugger::render;
+use support::scratch::Scratch;
+use support::tmux::{self, Session, tmux};
 use wasmtf::engine::Model;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
@@ -74,39 +76,7 @@ fn executed_text(repl: &Repl) -> String {
 
 /// The screen at `width`×`height`, one line per row, trailing spaces cut.
 fn screen(repl: &Repl, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(repl, frame)).unwrap();
-    let buffer = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..height {
-        let row: String = (0..width)
-            .map(|x| buffer[(x, y)].symbol().to_string())
-            .collect();
-        out.push_str(row.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// A directory of its own for one test, removed when the test ends.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("wasmtf-repl-{}-{test}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    render(width, height, |frame| draw(repl, frame))
 }
 
 #[test]
@@ -443,9 +413,9 @@ fn the_saved_module_runs_on_the_reference_vm_with_the_same_outputs() {
     // 5 + 4 + 3 + 2 + 1, through memory.
     assert_eq!(outputs(&repl), vec![15]);
     assert!(repl.session.unsaved());
-    let dir = TempDir::new("save");
+    let dir = Scratch::new("repl", "save");
     let path = dir.path("sum.wat");
-    enter(&mut repl, &format!(":save {}", path.display()));
+    enter(&mut repl, &format!(":save {path}"));
     assert_eq!(repl.refusal, None);
     assert!(repl.message.starts_with("saved"), "{}", repl.message);
     assert!(!repl.session.unsaved());
@@ -465,7 +435,7 @@ fn the_saved_module_runs_on_the_reference_vm_with_the_same_outputs() {
     assert!(run.status.success());
     assert_eq!(String::from_utf8_lossy(&run.stdout), "15\n");
     let binary = dir.path("sum.wasm");
-    enter(&mut repl, &format!(":save {}", binary.display()));
+    enter(&mut repl, &format!(":save {binary}"));
     let wasm = std::fs::read(&binary).unwrap();
     assert!(wasm.starts_with(b"\0asm"));
     assert_eq!(
@@ -742,50 +712,17 @@ fn files_given_on_the_command_line_are_read_by_forward_passes() {
 /// Ctrl-C quits and gives the terminal back. Skipped when tmux is missing.
 #[test]
 fn the_repl_runs_in_a_real_terminal_and_restores_it() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("tmux is not installed: skipping the end-to-end test");
+    if !tmux::available() {
         return;
     }
-    let tmux = |args: &[&str]| {
-        let output = Command::new("tmux").args(args).output().unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    let name = format!("wasmtf-repl-e2e-{}", std::process::id());
-    /// Kills the tmux session however the test ends.
-    struct Session(String);
-    impl Drop for Session {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["kill-session", "-t", &self.0])
-                .status();
-        }
-    }
-    let _session = Session(name.clone());
-    let wait_for = |needle: &str| {
-        let start = std::time::Instant::now();
-        loop {
-            let screen = tmux(&["capture-pane", "-t", &name, "-p"]);
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "never saw {needle:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "80",
-        "-y",
-        "24",
+    let session = Session::start(
+        &format!("wasmtf-repl-e2e-{}", std::process::id()),
+        80,
+        24,
         "sh",
-    ]);
+    );
+    let name = session.name().to_string();
+    let wait_for = |needle: &str| tmux::wait_for(&name, needle);
     let command = format!("{} repl", env!("CARGO_BIN_EXE_wasmtf"));
     tmux(&["send-keys", "-t", &name, &command, "Enter"]);
     wait_for("wasm>");
@@ -796,27 +733,14 @@ fn the_repl_runs_in_a_real_terminal_and_restores_it() {
     wait_for("line 4 ran in pass 4 → output 8");
     tmux(&["send-keys", "-t", &name, "C-z"]);
     wait_for("took back line 4: call $output");
-    let dir = TempDir::new("e2e");
+    let dir = Scratch::new("repl", "e2e");
     let path = dir.path("e2e.wat");
-    tmux(&[
-        "send-keys",
-        "-t",
-        &name,
-        "-l",
-        &format!(":save {}", path.display()),
-    ]);
+    tmux(&["send-keys", "-t", &name, "-l", &format!(":save {path}")]);
     tmux(&["send-keys", "-t", &name, "Enter"]);
     wait_for("e2e.wat (3 lines)");
     assert!(std::fs::read_to_string(&path).unwrap().contains("i32.add"));
     tmux(&["send-keys", "-t", &name, "C-c"]);
-    let start = std::time::Instant::now();
-    while tmux(&["capture-pane", "-t", &name, "-p"]).contains("wasm>") {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "Ctrl-C did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    tmux::wait_gone(&name, "wasm>", "Ctrl-C did not quit");
 }
 
 #[test]

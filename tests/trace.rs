@@ -5,11 +5,11 @@
 mod support;
 
 use std::io::Cursor;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
 use support::corpus::load_corpus;
+use support::scratch::Scratch;
 use support::transformer::{compiled, files_of, model};
 use wasmtf::engine::Model;
 use wasmtf::files::FileContents;
@@ -117,27 +117,6 @@ fn ablated_weights_disagree_exactly_where_the_group_is_used() {
     );
 }
 
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("wasmtf-trace-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn wasmtf(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wasmtf"))
         .args(args)
@@ -182,7 +161,7 @@ fn verify_lines(scratch: &Scratch, name: &str, lines: &[String]) -> Output {
 
 #[test]
 fn damaged_traces_exit_1_naming_the_line() {
-    let scratch = Scratch::new("damage");
+    let scratch = Scratch::new("trace", "damage");
     let lines = recorded_lines(&scratch);
     let cases: Vec<(&str, Vec<String>, &str)> = vec![
         (
@@ -264,7 +243,7 @@ fn damaged_traces_exit_1_naming_the_line() {
 
 #[test]
 fn an_interrupted_recording_is_a_prefix_that_verifies_with_a_note() {
-    let scratch = Scratch::new("prefix");
+    let scratch = Scratch::new("trace", "prefix");
     let lines = recorded_lines(&scratch);
     let prefix = &lines[..lines.len() / 2];
     let out = verify_lines(&scratch, "prefix.jsonl", prefix);
@@ -282,7 +261,7 @@ fn an_interrupted_recording_is_a_prefix_that_verifies_with_a_note() {
 
 #[test]
 fn diff_finds_where_two_traces_part() {
-    let scratch = Scratch::new("diff");
+    let scratch = Scratch::new("trace", "diff");
     let program = scratch.path("counter.wat");
     std::fs::write(&program, COUNTER).unwrap();
     let (t, v) = (scratch.path("t.jsonl"), scratch.path("v.jsonl"));
@@ -318,7 +297,7 @@ fn diff_finds_where_two_traces_part() {
 
 #[test]
 fn record_writes_to_stdout_and_keeps_runs_exit_status() {
-    let scratch = Scratch::new("stdout");
+    let scratch = Scratch::new("trace", "stdout");
     let program = scratch.path("trap.wat");
     std::fs::write(&program, r#"(module (func (export "main") (unreachable)))"#).unwrap();
     let out = wasmtf(&["record", &program, "-o", "-"]);
@@ -335,7 +314,7 @@ fn the_debugger_saves_the_trace_so_far() {
     use wasmtf::debugger::demo::{DEMO_NAME, DEMO_SOURCE};
     use wasmtf::debugger::keymap::Key;
 
-    let scratch = Scratch::new("save");
+    let scratch = Scratch::new("trace", "save");
     let mut app =
         wasmtf::debugger::new_app(None, FileContents::default(), compiled().clone()).unwrap();
     app.trace_source = Some(TraceSource {
@@ -462,7 +441,7 @@ fn replay_screens_with_a_disagreement() {
 #[test]
 fn a_gz_trace_is_the_same_trace_compressed() {
     use std::io::Read;
-    let scratch = Scratch::new("gz");
+    let scratch = Scratch::new("trace", "gz");
     let program = scratch.path("counter.wat");
     std::fs::write(&program, COUNTER).unwrap();
     let (plain, gz) = (scratch.path("c.jsonl"), scratch.path("c.jsonl.gz"));

@@ -1,14 +1,19 @@
 //! The debugger's screen as text, for the tests that drive it by keys.
 
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::{Frame, Terminal};
 use wasmtf::debugger::app::App;
 use wasmtf::debugger::view::draw;
 
 /// The screen drawn at `width`×`height`, one line per row, trailing spaces cut.
 pub fn screen(app: &App, width: u16, height: u16) -> String {
+    render(width, height, |frame| draw(app, frame))
+}
+
+/// What `draw` puts on a `width`×`height` screen, as [`screen`] gives it.
+pub fn render(width: u16, height: u16, draw: impl FnOnce(&mut Frame)) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| draw(app, frame)).unwrap();
+    terminal.draw(draw).unwrap();
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {

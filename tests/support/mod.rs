@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: the corpus loader, the wasmi
-//! oracle, the random-program generator and the debugger's screen as text.
+//! oracle, the random-program generator, the debugger's screen as text,
+//! scratch directories and tmux sessions.
 //! Each test binary declares `mod support;` and uses only part of it, hence
 //! the `dead_code` allowance.
 #![allow(dead_code)]
@@ -8,6 +9,8 @@ pub mod corpus;
 pub mod debugger;
 pub mod oracle;
 pub mod random_program;
+pub mod scratch;
+pub mod tmux;
 pub mod transformer;
 
 /// The five `env` imports of SPEC §2 in WAT, named `$output`, `$fd_open`,
