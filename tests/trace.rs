@@ -4,43 +4,19 @@
 
 mod support;
 
-use std::io::Cursor;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
 use support::corpus::load_corpus;
 use support::scratch::Scratch;
+use support::traces::{read, record_bytes, recording};
 use support::transformer::{compiled, files_of, model};
 use wasmtf::engine::Model;
 use wasmtf::files::FileContents;
 use wasmtf::program::Program;
-use wasmtf::trace::reader::{Trace, read_trace};
-use wasmtf::trace::record::{Engine, Recording};
+use wasmtf::trace::record::Engine;
 use wasmtf::trace::verify::verify;
 use wasmtf::vm::Vm;
-
-fn recording(name: &str, source: &str, files: FileContents, engine: Engine) -> Recording {
-    Recording {
-        name: name.into(),
-        wasm: Program::wasm_binary(name, source.as_bytes()).unwrap(),
-        program: Arc::new(Program::from_wat(name, source).unwrap()),
-        files,
-        engine,
-        weights: Arc::new(compiled().clone()),
-        weights_info: None,
-        max_steps: 50_000,
-    }
-}
-
-fn record_bytes(recording: &Recording) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let _ = recording.record(&mut bytes, &mut |_| {});
-    bytes
-}
-
-fn read(bytes: &[u8]) -> Trace {
-    read_trace("t.jsonl", Cursor::new(bytes)).unwrap()
-}
 
 #[test]
 fn every_corpus_case_records_and_verifies_on_both_engines() {

@@ -28,7 +28,7 @@ pub struct Hit {
 /// The score of a key; NaN (from overflowing edited weights) counts as −∞ in
 /// both paths, so they still agree.
 #[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let score: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
     if score.is_nan() {
         f64::NEG_INFINITY

@@ -12,6 +12,7 @@
 
 mod attention;
 pub mod capture;
+pub mod prefill;
 mod sparse;
 
 use std::sync::Arc;
@@ -144,8 +145,19 @@ impl Model {
     /// The residual vector of a token at `position`: the position, plus the
     /// sum of its fields' embeddings.
     pub fn embed(&self, fields: &TokenFields, position: usize) -> Result<Vec<f64>, String> {
+        let mut x = vec![0.0; self.weights.d_model()];
+        self.embed_into(fields, position, &mut x)?;
+        Ok(x)
+    }
+
+    /// [`Self::embed`] into `x`, which must be zeros of length `d_model`.
+    pub(crate) fn embed_into(
+        &self,
+        fields: &TokenFields,
+        position: usize,
+        x: &mut [f64],
+    ) -> Result<(), String> {
         let w = &self.weights;
-        let mut x = vec![0.0; w.d_model()];
         x[w.position_dim] = position as f64;
         for &(field, value) in fields {
             let rows = self
@@ -177,7 +189,7 @@ impl Model {
                 }
             }
         }
-        Ok(x)
+        Ok(())
     }
 }
 
@@ -422,73 +434,76 @@ impl Session {
                 c.layers.push(lc);
             }
         }
-        let emitted = self.unembed(&x, capture)?;
+        let emitted = unembed(weights, self.mode, &x, capture)?;
         self.position += 1;
         Ok(emitted)
     }
+}
 
-    fn unembed(
-        &self,
-        x: &[f64],
-        mut capture: Option<&mut PassCapture>,
-    ) -> Result<Vec<i64>, String> {
-        if let Some(c) = capture.as_deref_mut() {
-            c.logits.clear();
-        }
-        let xv = ndarray::ArrayView1::from(x);
-        self.model
-            .weights
-            .outputs
-            .iter()
-            .map(|field| match &field.kind {
-                OutputKind::Categorical { w, b } => {
-                    let logits = w.dot(&xv) + b;
-                    let mut best = 0;
-                    for (i, &l) in logits.iter().enumerate() {
-                        if l > logits[best] {
-                            best = i;
-                        }
-                    }
-                    if let Some(c) = capture.as_deref_mut() {
-                        c.logits.push(FieldLogits::from_logits(
-                            &field.name,
-                            0,
-                            logits.as_slice().unwrap_or(&[]),
-                        ));
-                    }
-                    Ok(best as i64)
-                }
-                OutputKind::Quadratic {
-                    min,
-                    max,
-                    readout,
-                    bias,
-                } => {
-                    let r = readout.dot(&xv) + bias;
-                    if !r.is_finite() {
-                        return Err(format!(
-                            "output field {} read a non-finite value",
-                            field.name
-                        ));
-                    }
-                    let chosen = match self.mode {
-                        Mode::Fast => quadratic_argmax(r, *min, *max),
-                        Mode::Reference => quadratic_argmax_scan(r, *min, *max),
-                    };
-                    if let Some(c) = capture.as_deref_mut() {
-                        c.logits.push(FieldLogits::around_quadratic(
-                            &field.name,
-                            chosen,
-                            *min,
-                            *max,
-                            r,
-                        ));
-                    }
-                    Ok(chosen)
-                }
-            })
-            .collect()
+/// Reads every output field's argmax off the final residual `x`, capturing
+/// the top logits when asked. Shared by the session and the prefill, so both
+/// decide with the same arithmetic.
+pub(crate) fn unembed(
+    weights: &Weights,
+    mode: Mode,
+    x: &[f64],
+    mut capture: Option<&mut PassCapture>,
+) -> Result<Vec<i64>, String> {
+    if let Some(c) = capture.as_deref_mut() {
+        c.logits.clear();
     }
+    let xv = ndarray::ArrayView1::from(x);
+    weights
+        .outputs
+        .iter()
+        .map(|field| match &field.kind {
+            OutputKind::Categorical { w, b } => {
+                let logits = w.dot(&xv) + b;
+                let mut best = 0;
+                for (i, &l) in logits.iter().enumerate() {
+                    if l > logits[best] {
+                        best = i;
+                    }
+                }
+                if let Some(c) = capture.as_deref_mut() {
+                    c.logits.push(FieldLogits::from_logits(
+                        &field.name,
+                        0,
+                        logits.as_slice().unwrap_or(&[]),
+                    ));
+                }
+                Ok(best as i64)
+            }
+            OutputKind::Quadratic {
+                min,
+                max,
+                readout,
+                bias,
+            } => {
+                let r = readout.dot(&xv) + bias;
+                if !r.is_finite() {
+                    return Err(format!(
+                        "output field {} read a non-finite value",
+                        field.name
+                    ));
+                }
+                let chosen = match mode {
+                    Mode::Fast => quadratic_argmax(r, *min, *max),
+                    Mode::Reference => quadratic_argmax_scan(r, *min, *max),
+                };
+                if let Some(c) = capture.as_deref_mut() {
+                    c.logits.push(FieldLogits::around_quadratic(
+                        &field.name,
+                        chosen,
+                        *min,
+                        *max,
+                        r,
+                    ));
+                }
+                Ok(chosen)
+            }
+        })
+        .collect()
 }
 
 /// The seed model's quadratic unembedding: `2·t·R − t²`.

@@ -22,6 +22,7 @@ mod host;
 mod locals;
 mod memory;
 mod output;
+pub mod prefill;
 pub mod prompt;
 mod stack;
 pub mod tokens;

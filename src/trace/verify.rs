@@ -11,8 +11,11 @@ use std::sync::Arc;
 use super::compare::differing_fields;
 use super::reader::Trace;
 use super::record::architecture_info;
+use crate::engine::prefill::PrefillPlan;
 use crate::engine::{Mode, Model};
 use crate::interpreter::TransformerRun;
+use crate::interpreter::prefill::forced_argmaxes;
+use crate::interpreter::tokens::TraceToken;
 
 /// A pass whose argmax is not the recorded token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +59,50 @@ pub fn check_architecture(trace: &Trace, model: &Model) -> Result<(), String> {
     Ok(())
 }
 
-/// Feeds every recorded pass to `model` and collects where it disagrees.
+/// Feeds every recorded pass to `model` and collects where it disagrees:
+/// the batched prefill on every available core.
 pub fn verify(trace: &Trace, model: Arc<Model>) -> Result<Verification, String> {
+    verify_batched(trace, model, PrefillPlan::default())
+}
+
+/// [`verify`] by the prefill, divided as `plan` says.
+pub fn verify_batched(
+    trace: &Trace,
+    model: Arc<Model>,
+    plan: PrefillPlan,
+) -> Result<Verification, String> {
+    check_architecture(trace, &model)?;
+    let recorded: Vec<TraceToken> = trace.passes.iter().map(|p| p.token).collect();
+    let mut disagreements = Vec::new();
+    forced_argmaxes(
+        model,
+        &trace.program,
+        &trace.files,
+        &recorded,
+        plan,
+        |first, argmaxes| {
+            for (i, argmax) in argmaxes.iter().enumerate() {
+                let pass = first + i;
+                let fields = differing_fields(&recorded[pass], argmax);
+                if !fields.is_empty() {
+                    disagreements.push(Disagreement {
+                        pass: pass as u64 + 1,
+                        ip: trace.passes[pass].ip,
+                        fields,
+                    });
+                }
+            }
+        },
+    )?;
+    Ok(Verification {
+        passes: trace.passes.len() as u64,
+        disagreements,
+    })
+}
+
+/// [`verify`] one forward pass at a time, as the debugger replays: the
+/// reference the prefill is tested against.
+pub fn verify_one_at_a_time(trace: &Trace, model: Arc<Model>) -> Result<Verification, String> {
     check_architecture(trace, &model)?;
     let mut run = TransformerRun::new(
         model,

@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: the corpus loader, the wasmi
 //! oracle, the random-program generator, the debugger's screen as text,
-//! scratch directories and tmux sessions.
+//! scratch directories, tmux sessions and traces recorded in memory.
 //! Each test binary declares `mod support;` and uses only part of it, hence
 //! the `dead_code` allowance.
 #![allow(dead_code)]
@@ -11,6 +11,7 @@ pub mod oracle;
 pub mod random_program;
 pub mod scratch;
 pub mod tmux;
+pub mod traces;
 pub mod transformer;
 
 /// The five `env` imports of SPEC §2 in WAT, named `$output`, `$fd_open`,
