@@ -78,6 +78,24 @@ enum Command {
         /// Where to write the trace (default: the program's stem + .trace.jsonl; - for stdout).
         #[arg(short = 'o', long = "out", value_name = "TRACE")]
         out: Option<PathBuf>,
+        /// Also write the activations at these hooks as safetensors: blocks.L.hook_resid_pre,
+        /// blocks.L.hook_resid_mid, blocks.L.hook_resid_post, blocks.L.attn.hook_pattern,
+        /// blocks.L.mlp.hook_post (without blocks.L.: every layer).
+        #[arg(
+            long,
+            value_name = "HOOK[,HOOK...]",
+            value_delimiter = ',',
+            requires = "passes"
+        )]
+        activations: Vec<String>,
+        /// The passes whose activations are written, numbered from 1 as in the trace:
+        /// A..B (B excluded), A..=B, A.. (to the end) or N.
+        #[arg(long, value_name = "A..B", requires = "activations")]
+        passes: Option<String>,
+        /// Where to write the activations (default: the trace's path with
+        /// .activations.safetensors for .trace.jsonl).
+        #[arg(long, value_name = "PATH", requires = "activations")]
+        activations_out: Option<PathBuf>,
     },
     /// Step through a recorded trace in the debugger, or check it against the model (--verify).
     Replay {
@@ -187,6 +205,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             weights,
             max_steps,
             out,
+            activations,
+            passes,
+            activations_out,
         } => trace::commands::record(&trace::commands::RecordArgs {
             program: &program,
             files: &files,
@@ -197,6 +218,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             weights: weights.as_deref(),
             max_steps,
             out: out.as_deref(),
+            activations: passes
+                .as_deref()
+                .map(|passes| trace::commands::ActivationArgs {
+                    hooks: &activations,
+                    passes,
+                    out: activations_out.as_deref(),
+                }),
         }),
         Command::Replay {
             trace: path,

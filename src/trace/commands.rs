@@ -12,6 +12,7 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
+use super::activations::{self, TracePrefix};
 use super::format::WeightsInfo;
 use super::reader::{Trace, read_trace};
 use super::record::{Engine, Recording, sha256};
@@ -19,6 +20,7 @@ use super::verify::verify;
 use crate::engine::Model;
 use crate::files::FileContents;
 use crate::program::Program;
+use crate::report::RunReport;
 use crate::weights::{self, Weights};
 
 /// Exit status of `replay --verify` when some passes disagree.
@@ -35,6 +37,16 @@ pub struct RecordArgs<'a> {
     pub weights: Option<&'a Path>,
     pub max_steps: u64,
     /// `None`: the program's stem + `.trace.jsonl`; `-`: stdout.
+    pub out: Option<&'a Path>,
+    /// `--activations HOOK,... --passes A..B [--activations-out PATH]`.
+    pub activations: Option<ActivationArgs<'a>>,
+}
+
+/// The activations `record` was asked to write besides the trace.
+pub struct ActivationArgs<'a> {
+    pub hooks: &'a [String],
+    pub passes: &'a str,
+    /// `None`: the trace's path with `.activations.safetensors`.
     pub out: Option<&'a Path>,
 }
 
@@ -54,55 +66,42 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
     let wasm = Program::wasm_binary(&name, &bytes).map_err(|e| e.to_string())?;
     let program = Program::from_bytes(&name, &wasm).map_err(|e| e.to_string())?;
     let files = FileContents::from_args(args.files)?;
-    if args.engine == Engine::Vm && args.weights.is_some() {
-        return Err("--weights applies to the transformer engine, not --engine vm".into());
+    if args.engine == Engine::Vm && args.weights.is_some() && args.activations.is_none() {
+        return Err(
+            "--weights applies to the transformer engine, not --engine vm (except for --activations)"
+                .into(),
+        );
     }
-    let (weights, weights_info) = match args.engine {
-        Engine::Vm => (weights::load_default()?, None),
-        Engine::Transformer => {
-            let (weights, info) = load_weights_with_info(args.weights)?;
-            (weights, Some(info))
-        }
-    };
+    // For the VM, the weights only name the token fields, and compute the
+    // activations when they are asked for.
+    let (weights, loaded_info) = load_weights_with_info(args.weights)?;
+    let weights = Arc::new(weights);
+    let to_stdout = args.out == Some(Path::new("-"));
+    let path = args
+        .out
+        .map_or_else(|| default_trace_path(args.program), Path::to_path_buf);
+    let activations = args
+        .activations
+        .as_ref()
+        .map(|a| plan_activations(a, &weights, args.max_steps, &path, to_stdout))
+        .transpose()?;
     let recording = Recording {
         name,
         wasm,
         program: Arc::new(program),
         files,
         engine: args.engine,
-        weights: Arc::new(weights),
-        weights_info,
+        weights: Arc::clone(&weights),
+        weights_info: (args.engine == Engine::Transformer).then(|| loaded_info.clone()),
         max_steps: args.max_steps,
     };
-    let to_stdout = args.out == Some(Path::new("-"));
-    let path = args
-        .out
-        .map_or_else(|| default_trace_path(args.program), Path::to_path_buf);
+    // The header and the pass lines the activations need are kept as written.
+    let lines = activations
+        .as_ref()
+        .map_or(0, |(request, _)| 1 + request.passes_needed(&weights));
     let started = Instant::now();
     let show = io::stderr().is_terminal();
-    let mut progress = |passes: u64| {
-        if show {
-            let rate = passes as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            eprint!("\rrecording: pass {passes} · {rate:.0} passes/s   ");
-        }
-    };
-    let report = if to_stdout {
-        recording.record(io::stdout().lock(), &mut progress)?
-    } else {
-        let file =
-            File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        if is_gzip(&path) {
-            // Each flush of the writer is a gzip sync flush: a recording
-            // killed half-way still decompresses to a prefix.
-            let mut gz = GzEncoder::new(file, Compression::default());
-            let report = recording.record(&mut gz, &mut progress)?;
-            gz.finish()
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            report
-        } else {
-            recording.record(file, &mut progress)?
-        }
-    };
+    let (report, kept) = write_recording(&recording, &path, to_stdout, lines, show)?;
     if show {
         eprint!("\r\x1b[K");
         if !to_stdout {
@@ -117,7 +116,151 @@ pub fn record(args: &RecordArgs) -> Result<i32, String> {
     if let Some(note) = report.ending_note() {
         eprintln!("wasmtf: {note}");
     }
+    if let Some((request, out)) = activations {
+        let trace_name = if to_stdout {
+            "the trace".to_string()
+        } else {
+            path.display().to_string()
+        };
+        write_recorded_activations(
+            &kept,
+            &trace_name,
+            weights,
+            &loaded_info,
+            &request,
+            &out,
+            show,
+        )
+        .map_err(|e| format!("{e} (the trace was written; the activations were not)"))?;
+    }
     Ok(report.exit_status())
+}
+
+/// Checks an activations request before anything runs, and where it goes.
+fn plan_activations(
+    args: &ActivationArgs,
+    weights: &Weights,
+    max_steps: u64,
+    trace: &Path,
+    to_stdout: bool,
+) -> Result<(activations::Request, PathBuf), String> {
+    let request = activations::Request::new(args.hooks, args.passes, weights, max_steps)?;
+    let out = match (args.out, to_stdout) {
+        (Some(out), _) => out.to_path_buf(),
+        (None, false) => activations::default_path(trace),
+        (None, true) => {
+            return Err("with -o - (the trace to stdout), give --activations-out PATH".into());
+        }
+    };
+    if out == Path::new("-") {
+        return Err("--activations-out - : the activations go to a file, not to stdout".into());
+    }
+    if !to_stdout && out == trace {
+        return Err(format!(
+            "--activations-out {} is the trace's own path",
+            out.display()
+        ));
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(format!(
+            "cannot write {}: no directory {}",
+            out.display(),
+            parent.display()
+        ));
+    }
+    Ok((request, out))
+}
+
+/// Runs the recording into the trace file (gzip for `.gz`) or stdout, with
+/// progress on a terminal; returns the report and the first `lines` lines.
+fn write_recording(
+    recording: &Recording,
+    path: &Path,
+    to_stdout: bool,
+    lines: u64,
+    show: bool,
+) -> Result<(RunReport, Vec<u8>), String> {
+    let started = Instant::now();
+    let mut progress = |passes: u64| {
+        if show {
+            let rate = passes as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprint!("\rrecording: pass {passes} · {rate:.0} passes/s   ");
+        }
+    };
+    if to_stdout {
+        let mut out = TracePrefix::new(io::stdout().lock(), lines);
+        let report = recording.record(&mut out, &mut progress)?;
+        return Ok((report, out.into_parts().1));
+    }
+    let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    if is_gzip(path) {
+        // Each flush of the writer is a gzip sync flush: a recording
+        // killed half-way still decompresses to a prefix.
+        let mut out = TracePrefix::new(GzEncoder::new(file, Compression::default()), lines);
+        let report = recording.record(&mut out, &mut progress)?;
+        let (gz, kept) = out.into_parts();
+        gz.finish()
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok((report, kept))
+    } else {
+        let mut out = TracePrefix::new(file, lines);
+        let report = recording.record(&mut out, &mut progress)?;
+        Ok((report, out.into_parts().1))
+    }
+}
+
+/// Reads back the trace lines kept while recording and writes their
+/// activations.
+fn write_recorded_activations(
+    kept: &[u8],
+    trace_name: &str,
+    weights: Arc<Weights>,
+    weights_info: &WeightsInfo,
+    request: &activations::Request,
+    out: &Path,
+    show: bool,
+) -> Result<(), String> {
+    let trace = read_trace(trace_name, kept)?;
+    if let Some(damage) = &trace.damage {
+        return Err(format!("{trace_name}:{}: {}", damage.line, damage.message));
+    }
+    let started = Instant::now();
+    let mut progress = |pass: u64| {
+        if show {
+            let rate = pass as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprint!("\ractivations: pass {pass} · {rate:.0} passes/s   ");
+        }
+    };
+    let written = activations::tensors::write_activations(
+        &trace,
+        weights,
+        weights_info,
+        request,
+        out,
+        &mut progress,
+    );
+    if show {
+        eprint!("\r\x1b[K");
+    }
+    let written = written?;
+    for note in &written.notes {
+        eprintln!("wasmtf: note: {note}");
+    }
+    if show {
+        eprintln!(
+            "wrote {}: activations of passes {} at {} hooks ({:.1} MB) in {:.1} s",
+            out.display(),
+            written.range,
+            request.hooks.len(),
+            written.bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 /// The built-in weights or those of `path`, and which they are: the sha256

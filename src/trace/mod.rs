@@ -5,8 +5,10 @@
 //! [`writer`]; [`reader`] reads one back and checks everything it claims;
 //! [`verify`] feeds the recorded tokens to a model (teacher forcing) and
 //! finds every pass where it disagrees; [`diff`] compares two traces. Two
-//! tokens agree as [`compare`] says.
+//! tokens agree as [`compare`] says. [`activations`] writes a recorded
+//! run's activations at chosen hooks as safetensors.
 
+pub mod activations;
 pub mod commands;
 pub mod compare;
 pub mod diff;
