@@ -57,6 +57,9 @@ pub struct Model {
     layers: Vec<LayerRows>,
     /// The input fields' embeddings, non-zero entries only.
     embeddings: Vec<FieldRows>,
+    /// Every output field's logit rows (categorical) or readout (quadratic),
+    /// in field order, sparse.
+    readout: Vec<SparseRow>,
 }
 
 /// One input field's embedding, sparse.
@@ -131,10 +134,24 @@ impl Model {
                 },
             })
             .collect();
+        let readout = weights
+            .outputs
+            .iter()
+            .flat_map(|field| match &field.kind {
+                OutputKind::Categorical { w, b } => sparse_rows(w, Some(b)),
+                OutputKind::Quadratic { readout, bias, .. } => {
+                    let row = readout.view().insert_axis(ndarray::Axis(0));
+                    let mut rows = sparse_rows(&row.to_owned(), None);
+                    rows[0].bias = *bias;
+                    rows
+                }
+            })
+            .collect();
         Model {
             weights,
             layers,
             embeddings,
+            readout,
         }
     }
 
@@ -434,31 +451,59 @@ impl Session {
                 c.layers.push(lc);
             }
         }
-        let emitted = unembed(weights, self.mode, &x, capture)?;
+        let emitted = unembed(&model, self.mode, &x, capture)?;
         self.position += 1;
         Ok(emitted)
     }
 }
 
 /// Reads every output field's argmax off the final residual `x`, capturing
-/// the top logits when asked. Shared by the session and the prefill, so both
-/// decide with the same arithmetic.
+/// the top logits when asked.
 pub(crate) fn unembed(
-    weights: &Weights,
+    model: &Model,
     mode: Mode,
     x: &[f64],
+    capture: Option<&mut PassCapture>,
+) -> Result<Vec<i64>, String> {
+    let values: Vec<f64> = match mode {
+        Mode::Fast => model.readout.iter().map(|row| row.dot(x)).collect(),
+        Mode::Reference => {
+            let xv = ndarray::ArrayView1::from(x);
+            let mut values = Vec::with_capacity(model.readout.len());
+            for field in &model.weights.outputs {
+                match &field.kind {
+                    OutputKind::Categorical { w, b } => values.extend(w.dot(&xv) + b),
+                    OutputKind::Quadratic { readout, bias, .. } => {
+                        values.push(readout.dot(&xv) + bias)
+                    }
+                }
+            }
+            values
+        }
+    };
+    choose(&model.weights, mode, &values, capture)
+}
+
+/// Each output field's argmax given `values`, every field's logits
+/// (categorical) or readout (quadratic) in order: the one decision shared
+/// by the session and the prefill.
+pub(crate) fn choose(
+    weights: &Weights,
+    mode: Mode,
+    values: &[f64],
     mut capture: Option<&mut PassCapture>,
 ) -> Result<Vec<i64>, String> {
     if let Some(c) = capture.as_deref_mut() {
         c.logits.clear();
     }
-    let xv = ndarray::ArrayView1::from(x);
+    let mut next = 0;
     weights
         .outputs
         .iter()
         .map(|field| match &field.kind {
-            OutputKind::Categorical { w, b } => {
-                let logits = w.dot(&xv) + b;
+            OutputKind::Categorical { b, .. } => {
+                let logits = &values[next..next + b.len()];
+                next += b.len();
                 let mut best = 0;
                 for (i, &l) in logits.iter().enumerate() {
                     if l > logits[best] {
@@ -466,21 +511,14 @@ pub(crate) fn unembed(
                     }
                 }
                 if let Some(c) = capture.as_deref_mut() {
-                    c.logits.push(FieldLogits::from_logits(
-                        &field.name,
-                        0,
-                        logits.as_slice().unwrap_or(&[]),
-                    ));
+                    c.logits
+                        .push(FieldLogits::from_logits(&field.name, 0, logits));
                 }
                 Ok(best as i64)
             }
-            OutputKind::Quadratic {
-                min,
-                max,
-                readout,
-                bias,
-            } => {
-                let r = readout.dot(&xv) + bias;
+            OutputKind::Quadratic { min, max, .. } => {
+                let r = values[next];
+                next += 1;
                 if !r.is_finite() {
                     return Err(format!(
                         "output field {} read a non-finite value",

@@ -4,27 +4,32 @@
 //! of one whole forward pass at a time.
 //!
 //! For each block of positions and each layer:
-//! - the heads run in parallel, each over every position of the block in
-//!   order (a head's cache at position p must hold positions ≤ p only);
-//! - the feed-forward block and, after the last layer, the unembedding run in
-//!   parallel over positions, which no longer depend on one another;
-//! - the gate pre-activations are a sparse × sparse product: only the
-//!   residual's non-zero entries are multiplied, by the gate matrix's columns.
+//! - every head's query, key and value are projected in parallel over
+//!   positions (pure functions of the layer input);
+//! - the heads then run in parallel, each over the block's positions in
+//!   order (a head's cache at position p must hold positions ≤ p only), with
+//!   hard-max reads remembered per query (see [`FlatStore`]);
+//! - the heads' outputs and the feed-forward block, and after the last layer
+//!   the unembedding, run in parallel over positions;
+//! - the gates and the unembedding are sparse × sparse products: only the
+//!   residual's non-zero entries are multiplied, by the matrices' columns.
 //!
-//! Every value is computed with the same floating-point operations in the
-//! same order as [`super::Session::step`] in [`Mode::Fast`], so the argmaxes
-//! are the same (a test compares them on the corpus and on edited weights).
-//! The one reordering, skipping a zero residual entry, can change only the
-//! sign of a zero gate, and a gate ≤ 0 is off either way; columns holding a
-//! non-finite weight are never skipped, so `0 · ∞` still gives NaN as the
-//! dense product does.
+//! Every value is computed with the floating-point operations of
+//! [`super::Session::step`] in [`Mode::Fast`], in the same order, so the
+//! argmaxes are the same (tests/prefill.rs compares them pass by pass on the
+//! corpus and on ablated and perturbed weights). What is left out is adding
+//! an exact zero (a zero residual entry times a finite weight, a residual
+//! dimension nothing wrote to), which can change only the sign of a zero:
+//! no comparison, and so no argmax, sees that. A column holding a
+//! non-finite weight is always multiplied, so `0 · ∞` is still NaN.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::attention::dot;
-use super::sparse::sparse_columns;
-use super::{Mode, Model, TokenFields, unembed};
+use super::sparse::SparseRow;
+use super::{Mode, Model, TokenFields, choose};
 use crate::circuit::HeadKind;
 
 /// One position of a block: its token and, for a write token, the memory it
@@ -74,15 +79,18 @@ pub struct Prefill {
     position: usize,
     caches: Vec<Vec<HeadCache>>,
     /// Per layer, the gate matrix by column.
-    gates: Vec<GateColumns>,
+    gates: Vec<Columns>,
+    /// Every output field's logit and readout rows, by column.
+    readout: Columns,
     threads: usize,
 }
 
-struct GateColumns {
+/// A sparse matrix by column, for products with a sparse residual.
+struct Columns {
     /// For each residual dimension: `(neuron, weight)`.
     columns: Vec<Vec<(u32, f64)>>,
     /// Columns with a non-finite weight: multiplied even by a zero entry.
-    never_skip: Vec<bool>,
+    never_skip: Vec<u32>,
     bias: Vec<f64>,
     /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
     on_by_bias: Vec<u64>,
@@ -107,7 +115,7 @@ struct FlatStore {
     key_dims: usize,
     value_dims: usize,
     len: usize,
-    index: HashMap<Box<[u64]>, usize>,
+    index: BitsMap<usize>,
     /// Slot-major: `key_dims` per distinct key.
     keys: Vec<f64>,
     /// Per slot: the entry number of its latest entry.
@@ -118,11 +126,57 @@ struct FlatStore {
     pushed: Vec<usize>,
     /// Per query: its winner's score and slot, and how much of `pushed` it
     /// has seen.
-    remembered: HashMap<Box<[u64]>, Remembered>,
+    remembered: BitsMap<usize>,
+    /// What is remembered of each query, by the index `remembered` gives.
+    known: Vec<Remembered>,
+    /// The last query read (empty when none) and its index in `known`: many
+    /// reads repeat it.
+    last_query: Vec<u64>,
+    last_known: usize,
+    /// The slot of the last push.
+    last_slot: Option<usize>,
     /// Pushes after which remembered reads are forgotten, bounding the
     /// memory of both.
     remembered_pushes: usize,
     bits: Vec<u64>,
+}
+
+/// Exact bit patterns of keys or queries to what is known of them.
+type BitsMap<V> = HashMap<Box<[u64]>, V, BuildHasherDefault<BitsHasher>>;
+
+/// A multiply-rotate hash of the bit patterns (as rustc's Fx hash) with
+/// MurmurHash3's finaliser: the keys are the model's own projections, so
+/// nothing adversarial, and SipHash cost more than the rest of a read.
+#[derive(Default)]
+struct BitsHasher(u64);
+
+impl Hasher for BitsHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    /// Mixed so that the low bits depend on every bit: float keys often end
+    /// in zeros, and the table indexes by the low bits.
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -152,8 +206,12 @@ impl FlatStore {
         let entry = self.len;
         self.len += 1;
         let vd = self.value_dims;
-        let slot = match self.index.get(self.bits.as_slice()) {
-            Some(&slot) => {
+        // Most pushes repeat the key before (a head's "nothing here" key).
+        let repeated = self
+            .last_slot
+            .filter(|&slot| same_bits(self.key(slot), &self.bits));
+        let slot = match repeated.or_else(|| self.index.get(self.bits.as_slice()).copied()) {
+            Some(slot) => {
                 self.entries[slot] = entry;
                 self.values[slot * vd..(slot + 1) * vd].copy_from_slice(value);
                 slot
@@ -168,9 +226,12 @@ impl FlatStore {
                 slot
             }
         };
+        self.last_slot = Some(slot);
         if self.pushed.len() >= self.remembered_pushes {
             self.pushed.clear();
             self.remembered.clear();
+            self.known.clear();
+            self.last_query.clear();
         }
         self.pushed.push(slot);
     }
@@ -193,9 +254,15 @@ impl FlatStore {
         let mut bits: Vec<u64> = std::mem::take(&mut self.bits);
         bits.clear();
         bits.extend(query.iter().map(|q| q.to_bits()));
+        let index = if !self.last_query.is_empty() && self.last_query == bits {
+            Some(self.last_known)
+        } else {
+            self.remembered.get(bits.as_slice()).copied()
+        };
         let kd = self.key_dims;
-        let winner = match self.remembered.get_mut(bits.as_slice()) {
-            Some(known) => {
+        let winner = match index {
+            Some(index) => {
+                let known = &mut self.known[index];
                 for &slot in &self.pushed[known.seen..] {
                     let score = dot(query, &self.keys[slot * kd..(slot + 1) * kd]);
                     if beats(&self.entries, (score, slot), (known.score, known.slot)) {
@@ -204,17 +271,22 @@ impl FlatStore {
                     }
                 }
                 known.seen = self.pushed.len();
-                Some(known.slot)
+                Some((index, known.slot))
             }
             None => self.scan(query).map(|(score, slot)| {
                 let seen = self.pushed.len();
-                self.remembered.insert(
-                    bits.clone().into_boxed_slice(),
-                    Remembered { score, slot, seen },
-                );
-                slot
+                let index = self.known.len();
+                self.known.push(Remembered { score, slot, seen });
+                self.remembered
+                    .insert(bits.clone().into_boxed_slice(), index);
+                (index, slot)
             }),
         };
+        if let Some((index, _)) = winner {
+            self.last_query.clone_from(&bits);
+            self.last_known = index;
+        }
+        let winner = winner.map(|(_, slot)| slot);
         self.bits = bits;
         match winner {
             Some(slot) => out.copy_from_slice(
@@ -223,6 +295,10 @@ impl FlatStore {
             None => out.fill(0.0),
         }
     }
+}
+
+fn same_bits(key: &[f64], bits: &[u64]) -> bool {
+    key.iter().map(|k| k.to_bits()).eq(bits.iter().copied())
 }
 
 /// Whether `(score, slot)` beats the winner so far, as
@@ -256,34 +332,18 @@ impl Prefill {
                     .collect()
             })
             .collect();
-        let gates = weights
+        let gates = model
             .layers
             .iter()
-            .map(|layer| {
-                let columns = sparse_columns(&layer.w_gate);
-                let never_skip = columns
-                    .iter()
-                    .map(|column| column.iter().any(|(_, w)| !w.is_finite()))
-                    .collect();
-                let mut on_by_bias = vec![0u64; layer.b_gate.len().div_ceil(64)];
-                for (n, b) in layer.b_gate.iter().enumerate() {
-                    if *b > 0.0 || b.is_nan() {
-                        on_by_bias[n / 64] |= 1 << (n % 64);
-                    }
-                }
-                GateColumns {
-                    columns,
-                    never_skip,
-                    bias: layer.b_gate.to_vec(),
-                    on_by_bias,
-                }
-            })
+            .map(|layer| Columns::of(&layer.gate, weights.d_model()))
             .collect();
+        let readout = Columns::of(&model.readout, weights.d_model());
         Prefill {
             model,
             position: 0,
             caches,
             gates,
+            readout,
             threads: plan.threads.max(1),
         }
     }
@@ -321,21 +381,38 @@ impl Prefill {
         let model = Arc::clone(&self.model);
         let d = model.weights.d_model();
         let n = block.len();
+        let chunk = n.div_ceil(self.threads).max(1);
         let mut x = vec![0.0; n * d];
         let mut failures: Vec<Option<String>> = vec![None; n];
-        for (i, (token, row)) in block.iter().zip(x.chunks_exact_mut(d)).enumerate() {
-            if let Err(message) = model.embed_into(&token.fields, self.position + i, row) {
-                failures[i] = Some(message);
+        let first = self.position;
+        std::thread::scope(|scope| {
+            for (c, ((rows, tokens), fails)) in x
+                .chunks_mut(chunk * d)
+                .zip(block.chunks(chunk))
+                .zip(failures.chunks_mut(chunk))
+                .enumerate()
+            {
+                let model = &model;
+                scope.spawn(move || {
+                    for (i, ((row, token), fail)) in
+                        rows.chunks_exact_mut(d).zip(tokens).zip(fails).enumerate()
+                    {
+                        let position = first + c * chunk + i;
+                        if let Err(message) = model.embed_into(&token.fields, position, row) {
+                            *fail = Some(message);
+                        }
+                    }
+                });
             }
-        }
+        });
         for l in 0..model.layers.len() {
-            self.attend(l, block, &mut x);
-            self.feed_forward(l, &mut x, &mut failures);
+            let projections = self.project(l, &x);
+            let reads = self.read_heads(l, block, &projections);
+            self.add_and_feed_forward(l, &reads, &mut x, &mut failures);
         }
-        let threads = self.threads;
         let mut emitted: Vec<Vec<i64>> = vec![Vec::new(); n];
-        let chunk = n.div_ceil(threads).max(1);
         let weights = &model.weights;
+        let readout = &self.readout;
         std::thread::scope(|scope| {
             for ((rows, out), fails) in x
                 .chunks(chunk * d)
@@ -343,9 +420,13 @@ impl Prefill {
                 .zip(failures.chunks_mut(chunk))
             {
                 scope.spawn(move || {
+                    let mut values = readout.bias.clone();
+                    let mut nonzero = Vec::new();
                     for ((row, out), fail) in rows.chunks_exact(d).zip(out).zip(fails) {
                         if fail.is_none() {
-                            match unembed(weights, Mode::Fast, row, None) {
+                            values.copy_from_slice(&readout.bias);
+                            readout.multiply(row, &mut values, &mut nonzero, |_| {});
+                            match choose(weights, Mode::Fast, &values, None) {
                                 Ok(fields) => *out = fields,
                                 Err(message) => *fail = Some(message),
                             }
@@ -364,19 +445,62 @@ impl Prefill {
         Ok(emitted)
     }
 
-    /// Layer `l`'s heads over the block, then their outputs added to `x`.
-    fn attend(&mut self, l: usize, block: &[BlockToken], x: &mut [f64]) {
+    /// Every head's query, key and value at every position of the block:
+    /// pure functions of the layer input, so computed in parallel over
+    /// positions.
+    fn project(&self, l: usize, x: &[f64]) -> Projections {
+        let d = self.model.weights.d_model();
+        let heads = &self.model.layers[l].heads;
+        let mut layout = Vec::with_capacity(heads.len());
+        let mut width = 0;
+        for h in heads {
+            layout.push(width);
+            width += h.q.len() + h.k.len() + h.v.len();
+        }
+        let n = x.len() / d;
+        let mut values = vec![0.0; n * width];
+        let chunk = n.div_ceil(self.threads).max(1);
+        let layout_ref = &layout;
+        std::thread::scope(|scope| {
+            for (rows, out) in x
+                .chunks(chunk * d)
+                .zip(values.chunks_mut(chunk * width.max(1)))
+            {
+                scope.spawn(move || {
+                    for (row, out) in rows.chunks_exact(d).zip(out.chunks_exact_mut(width.max(1))) {
+                        for (h, &start) in heads.iter().zip(layout_ref) {
+                            let rows = h.q.iter().chain(&h.k).chain(&h.v);
+                            for (o, r) in out[start..].iter_mut().zip(rows) {
+                                *o = r.dot(row);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Projections {
+            width,
+            layout,
+            values,
+        }
+    }
+
+    /// Every head of layer `l` over the block, each on one thread, in
+    /// position order: what each read at each position.
+    fn read_heads(
+        &mut self,
+        l: usize,
+        block: &[BlockToken],
+        projections: &Projections,
+    ) -> Vec<Vec<f64>> {
         let model = Arc::clone(&self.model);
-        let d = model.weights.d_model();
         let layer = &model.layers[l];
         let threads = self.threads;
-        // Heads dealt round-robin to the threads; each returns its reads.
         let mut dealt: Vec<Vec<(usize, &mut HeadCache)>> =
             (0..threads).map(|_| Vec::new()).collect();
         for (h, cache) in self.caches[l].iter_mut().enumerate() {
             dealt[h % threads].push((h, cache));
         }
-        let xs: &[f64] = x;
         let mut reads: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = dealt
                 .into_iter()
@@ -384,7 +508,10 @@ impl Prefill {
                     scope.spawn(move || {
                         heads
                             .into_iter()
-                            .map(|(h, cache)| (h, read_head(&layer.heads[h], cache, block, xs, d)))
+                            .map(|(h, cache)| {
+                                let read = read_head(&layer.heads[h], cache, block, projections, h);
+                                (h, read)
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -395,36 +522,38 @@ impl Prefill {
                 .collect()
         });
         reads.sort_by_key(|(h, _)| *h);
-        let chunk = block.len().div_ceil(threads).max(1);
-        let reads = &reads;
-        std::thread::scope(|scope| {
-            for (c, rows) in x.chunks_mut(chunk * d).enumerate() {
-                scope.spawn(move || {
-                    let mut delta = vec![0.0; d];
-                    for (r, row) in rows.chunks_exact_mut(d).enumerate() {
-                        add_head_outputs(layer, reads, c * chunk + r, row, &mut delta);
-                    }
-                });
-            }
-        });
+        reads.into_iter().map(|(_, read)| read).collect()
     }
 
-    /// Layer `l`'s gated feed-forward block over the block, in place; records
-    /// a position's first non-finite value as its failure.
-    fn feed_forward(&self, l: usize, x: &mut [f64], failures: &mut [Option<String>]) {
+    /// Adds the heads' outputs, then runs layer `l`'s gated feed-forward
+    /// block, at every position, in place and in parallel over positions;
+    /// records a position's first non-finite value as its failure.
+    fn add_and_feed_forward(
+        &self,
+        l: usize,
+        reads: &[Vec<f64>],
+        x: &mut [f64],
+        failures: &mut [Option<String>],
+    ) {
         let model = &self.model;
         let weights = &model.weights;
         let d = weights.d_model();
-        let rows = &model.layers[l];
+        let layer = &model.layers[l];
         let gates = &self.gates[l];
         let chunk = failures.len().div_ceil(self.threads).max(1);
         std::thread::scope(|scope| {
-            for (xs, fails) in x.chunks_mut(chunk * d).zip(failures.chunks_mut(chunk)) {
+            for (c, (xs, fails)) in x
+                .chunks_mut(chunk * d)
+                .zip(failures.chunks_mut(chunk))
+                .enumerate()
+            {
                 scope.spawn(move || {
                     let mut scratch = FfnScratch::new(gates, d);
-                    for (row, fail) in xs.chunks_exact_mut(d).zip(fails) {
-                        feed_forward_position(rows, gates, row, &mut scratch);
-                        if fail.is_none()
+                    for (r, (row, fail)) in xs.chunks_exact_mut(d).zip(fails).enumerate() {
+                        add_head_outputs(layer, reads, c * chunk + r, row, &mut scratch.delta);
+                        let finite = feed_forward_position(layer, gates, row, &mut scratch);
+                        if !finite
+                            && fail.is_none()
                             && let Some(bad) = row.iter().position(|v| !v.is_finite())
                         {
                             *fail = Some(format!(
@@ -439,28 +568,83 @@ impl Prefill {
     }
 }
 
+/// The projections of every head at every position: `width` values per
+/// position, head `h`'s query, key and value from `layout[h]`.
+struct Projections {
+    width: usize,
+    layout: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl Projections {
+    /// Head `h`'s query, key and value at position `i`.
+    fn of(&self, rows: &super::HeadRows, h: usize, i: usize) -> (&[f64], &[f64], &[f64]) {
+        let start = i * self.width + self.layout[h];
+        let (q, rest) = self.values[start..].split_at(rows.q.len());
+        let (k, rest) = rest.split_at(rows.k.len());
+        (q, k, &rest[..rows.v.len()])
+    }
+}
+
 /// Adds what the heads read at position `i` of the block, through their
 /// output matrices, to `row`, with the arithmetic of [`super::Session::step`].
 #[inline(never)]
 fn add_head_outputs(
     layer: &super::LayerRows,
-    reads: &[(usize, Vec<f64>)],
+    reads: &[Vec<f64>],
     i: usize,
     row: &mut [f64],
-    delta: &mut [f64],
+    delta: &mut Delta,
 ) {
-    delta.fill(0.0);
-    for (h, read) in reads {
-        let out = &layer.heads[*h].out;
+    for (h, read) in reads.iter().enumerate() {
+        let out = &layer.heads[h].out;
         let value = &read[i * out.len()..(i + 1) * out.len()];
         for (component, targets) in out.iter().enumerate() {
             for &(dim, w) in targets {
-                delta[dim as usize] += w * value[component];
+                delta.add(dim, w * value[component]);
             }
         }
     }
-    for (xi, di) in row.iter_mut().zip(delta.iter()) {
-        *xi += di;
+    delta.apply(row);
+}
+
+/// A change to the residual, summed term by term in the order the session
+/// sums it, then added to the dimensions it touched only (elsewhere the
+/// session adds 0, which changes nothing but the sign of a zero).
+struct Delta {
+    sums: Vec<f64>,
+    touched: Vec<u32>,
+    marked: Vec<bool>,
+}
+
+impl Delta {
+    fn new(d: usize) -> Delta {
+        Delta {
+            sums: vec![0.0; d],
+            touched: Vec::new(),
+            marked: vec![false; d],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, dim: u32, term: f64) {
+        let d = dim as usize;
+        if !self.marked[d] {
+            self.marked[d] = true;
+            self.touched.push(dim);
+        }
+        self.sums[d] += term;
+    }
+
+    /// Adds the sums to `row` and starts again from zero.
+    fn apply(&mut self, row: &mut [f64]) {
+        for &dim in &self.touched {
+            let d = dim as usize;
+            row[d] += self.sums[d];
+            self.sums[d] = 0.0;
+            self.marked[d] = false;
+        }
+        self.touched.clear();
     }
 }
 
@@ -471,42 +655,103 @@ struct FfnScratch {
     /// A bit per neuron that may be on: those a multiplied column reached,
     /// and those whose bias alone is not ≤ 0.
     candidates: Vec<u64>,
-    delta: Vec<f64>,
+    delta: Delta,
+    nonzero: Vec<u32>,
+}
+
+impl Columns {
+    /// `rows` (with their biases) by column, for a residual of `d` dimensions.
+    fn of(rows: &[SparseRow], d: usize) -> Columns {
+        let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); d];
+        for (r, row) in rows.iter().enumerate() {
+            for (&c, &w) in row.cols.iter().zip(&row.vals) {
+                columns[c as usize].push((r as u32, w));
+            }
+        }
+        let never_skip = (0..d as u32)
+            .filter(|&j| columns[j as usize].iter().any(|(_, w)| !w.is_finite()))
+            .collect();
+        let mut on_by_bias = vec![0u64; rows.len().div_ceil(64)];
+        for (r, row) in rows.iter().enumerate() {
+            if row.bias > 0.0 || row.bias.is_nan() {
+                on_by_bias[r / 64] |= 1 << (r % 64);
+            }
+        }
+        Columns {
+            columns,
+            never_skip,
+            bias: rows.iter().map(|row| row.bias).collect(),
+            on_by_bias,
+        }
+    }
+
+    /// `into += self · x` (`into` starting at the bias), multiplying only
+    /// the entries of `x` that are not zero, in ascending order, as the
+    /// session's row products add them; calls `reached(row)` for each row a
+    /// product reaches. A zero entry is still multiplied by a column holding
+    /// a non-finite weight (0 · ∞ is NaN, whatever the order), after the rest.
+    #[inline]
+    fn multiply(
+        &self,
+        x: &[f64],
+        into: &mut [f64],
+        nonzero: &mut Vec<u32>,
+        mut reached: impl FnMut(usize),
+    ) {
+        nonzero.clear();
+        nonzero.resize(x.len(), 0);
+        let mut count = 0;
+        for (j, &xj) in x.iter().enumerate() {
+            nonzero[count] = j as u32;
+            count += usize::from(xj != 0.0);
+        }
+        nonzero.truncate(count);
+        for &j in nonzero.iter() {
+            let xj = x[j as usize];
+            for &(r, w) in &self.columns[j as usize] {
+                into[r as usize] += w * xj;
+                reached(r as usize);
+            }
+        }
+        for &j in &self.never_skip {
+            if x[j as usize] == 0.0 {
+                for &(r, w) in &self.columns[j as usize] {
+                    into[r as usize] += w * 0.0;
+                    reached(r as usize);
+                }
+            }
+        }
+    }
 }
 
 impl FfnScratch {
-    fn new(gates: &GateColumns, d: usize) -> FfnScratch {
+    fn new(gates: &Columns, d: usize) -> FfnScratch {
         FfnScratch {
             gates: gates.bias.clone(),
             candidates: gates.on_by_bias.clone(),
-            delta: vec![0.0; d],
+            delta: Delta::new(d),
+            nonzero: Vec::with_capacity(d),
         }
     }
 }
 
 /// The gated feed-forward block at one position, in place, with the
 /// arithmetic of [`super::Session::step`]: a neuron no multiplied column
-/// reaches has its bias as its gate, and is off when that is ≤ 0.
+/// reaches has its bias as its gate, and is off when that is ≤ 0. Returns
+/// whether the residual is still finite.
 #[inline(never)]
 fn feed_forward_position(
     rows: &super::LayerRows,
-    gates: &GateColumns,
+    gates: &Columns,
     row: &mut [f64],
     scratch: &mut FfnScratch,
-) {
+) -> bool {
     let g = &mut scratch.gates;
     let candidates = &mut scratch.candidates;
     let delta = &mut scratch.delta;
-    for (j, &xj) in row.iter().enumerate() {
-        if xj != 0.0 || gates.never_skip[j] {
-            for &(neuron, w) in &gates.columns[j] {
-                let n = neuron as usize;
-                g[n] += w * xj;
-                candidates[n / 64] |= 1 << (n % 64);
-            }
-        }
-    }
-    delta.fill(0.0);
+    gates.multiply(row, g, &mut scratch.nonzero, |n| {
+        candidates[n / 64] |= 1 << (n % 64)
+    });
     for (word_index, word) in candidates.iter_mut().enumerate() {
         let mut bits = *word;
         while bits != 0 {
@@ -520,15 +765,14 @@ fn feed_forward_position(
             let activation = gate * rows.val[n].dot(row);
             if activation != 0.0 {
                 for &(dim, w) in &rows.out[n] {
-                    delta[dim as usize] += w * activation;
+                    delta.add(dim, w * activation);
                 }
             }
         }
         *word = gates.on_by_bias[word_index];
     }
-    for (xi, di) in row.iter_mut().zip(delta.iter()) {
-        *xi += di;
-    }
+    delta.apply(row);
+    row.iter().fold(true, |finite, x| finite & x.is_finite())
 }
 
 /// One head over every position of the block, in order: what it read at
@@ -537,45 +781,29 @@ fn read_head(
     rows: &super::HeadRows,
     cache: &mut HeadCache,
     block: &[BlockToken],
-    x: &[f64],
-    d: usize,
+    projections: &Projections,
+    h: usize,
 ) -> Vec<f64> {
     let value_dims = rows.v.len();
     let mut reads = vec![0.0; block.len() * value_dims];
-    let mut k = vec![0.0; rows.k.len()];
-    let mut q = vec![0.0; rows.q.len()];
-    let mut v = vec![0.0; value_dims];
-    let project = |sparse: &[super::sparse::SparseRow], row: &[f64], out: &mut [f64]| {
-        for (o, r) in out.iter_mut().zip(sparse) {
-            *o = r.dot(row);
-        }
-    };
-    for (i, (row, read)) in x
-        .chunks_exact(d)
-        .zip(reads.chunks_exact_mut(value_dims.max(1)))
-        .enumerate()
-    {
-        project(&rows.v, row, &mut v);
+    for (i, read) in reads.chunks_exact_mut(value_dims.max(1)).enumerate() {
+        let (q, k, v) = projections.of(rows, h, i);
         match cache {
             HeadCache::Sum(total) => {
-                for (t, vi) in total.iter_mut().zip(&v) {
+                for (t, vi) in total.iter_mut().zip(v) {
                     *t += vi;
                 }
                 read.copy_from_slice(total);
             }
             HeadCache::Lookup(store) => {
-                project(&rows.k, row, &mut k);
-                store.push(&k, &v);
-                project(&rows.q, row, &mut q);
-                store.read(&q, read);
+                store.push(k, v);
+                store.read(q, read);
             }
             HeadCache::Cross { memory, store } => {
                 if block[i].writes_memory == Some(*memory) {
-                    project(&rows.k, row, &mut k);
-                    store.push(&k, &v);
+                    store.push(k, v);
                 }
-                project(&rows.q, row, &mut q);
-                store.read(&q, read);
+                store.read(q, read);
             }
         }
     }
