@@ -8,7 +8,7 @@
 //!   positions (pure functions of the layer input);
 //! - the heads then run in parallel, each over the block's positions in
 //!   order (a head's cache at position p must hold positions ≤ p only), with
-//!   hard-max reads remembered per query (see [`FlatStore`]);
+//!   hard-max reads remembered per query (see `FlatStore`);
 //! - the heads' outputs and the feed-forward block, and after the last layer
 //!   the unembedding, run in parallel over positions;
 //! - the gates and the unembedding are sparse × sparse products: only the
