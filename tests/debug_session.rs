@@ -35,14 +35,14 @@ fn going_back_and_forth_reaches_the_same_state_as_running_straight() {
     for _ in 0..(CHECKPOINT_EVERY + 40) {
         session.forward(false).unwrap();
     }
-    let forward_token = *session.run().token();
+    let forward_token = *session.host().token();
     let forward_stack = session.vm().stack().to_vec();
     session.back().unwrap();
     session.back().unwrap();
     assert_eq!(session.pass(), CHECKPOINT_EVERY + 38);
     session.forward(true).unwrap();
     session.forward(true).unwrap();
-    assert_eq!(*session.run().token(), forward_token);
+    assert_eq!(*session.host().token(), forward_token);
     assert_eq!(session.vm().stack(), forward_stack);
     session.go_to(3).unwrap();
     assert_eq!(session.pass(), 3);
@@ -54,7 +54,7 @@ fn going_back_and_forth_reaches_the_same_state_as_running_straight() {
     for _ in 0..3 {
         fresh.forward(false).unwrap();
     }
-    assert_eq!(session.run().token(), fresh.run().token());
+    assert_eq!(session.host().token(), fresh.host().token());
     assert!(session.first_divergence().is_none());
 }
 
@@ -134,7 +134,7 @@ fn no_corpus_case_diverges_in_the_debugger() {
                         .join(", ")
                 ));
             } else if !session.finished()
-                || !same_run(&session.run().report(), &session.vm().report())
+                || !same_run(&session.host().report(), &session.vm().report())
             {
                 failures.push(format!(
                     "{} [{}]: did not end as the VM",
@@ -184,7 +184,7 @@ fn the_decoded_machine_is_the_vm_at_every_pass() {
                 });
                 // After a trap WebAssembly has no stack; the VM's is whatever it
                 // popped before it found the fault.
-                let trapped = matches!(session.run().ending(), Some(Ending::Trapped(_)));
+                let trapped = matches!(session.host().ending(), Some(Ending::Trapped(_)));
                 if (stack != session.vm().stack() && !trapped)
                     || locals != session.vm().locals()
                     || !sources_before

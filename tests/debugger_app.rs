@@ -65,7 +65,7 @@ fn go_to_breakpoints_and_continue() {
     // Without breakpoints c runs to the end.
     press(&mut app, &chars("bc"));
     assert!(app.session.finished());
-    assert_eq!(app.session.run().report().outputs, vec![19, 900_052_718]);
+    assert_eq!(app.session.host().report().outputs, vec![19, 900_052_718]);
 }
 
 #[test]

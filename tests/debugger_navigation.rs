@@ -135,7 +135,7 @@ fn a_breakpoint_stops_at_the_pass_that_executes_its_instruction() {
 fn the_start_says_only_the_prompt_has_run() {
     let app = demo();
     let text = screen(&app, 160, 48);
-    let prompt = app.session.run().prompt_len();
+    let prompt = app.session.host().prompt_len();
     assert!(
         text.contains(&format!("pass 0 · the prompt: {prompt} tokens")),
         "{text}"
@@ -152,7 +152,7 @@ fn a_trap_marks_the_instruction_that_trapped_as_run_reports_it() {
     ));
     press(&mut app, "c");
     assert!(app.session.finished());
-    let report = app.session.run().report();
+    let report = app.session.host().report();
     let wasmtf::report::Ending::Trapped(message) = report.ending else {
         panic!("the load traps");
     };

@@ -61,7 +61,7 @@ fn line_texts(repl: &Repl) -> Vec<String> {
 
 /// The outputs the transformer's tokens decoded, up to the pass shown.
 fn outputs(repl: &Repl) -> Vec<i32> {
-    let run = repl.session.app().session.run();
+    let run = repl.session.app().session.host();
     (0..run.outputs().len())
         .map(|i| *run.outputs().get(i).unwrap())
         .collect()

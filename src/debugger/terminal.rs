@@ -110,6 +110,12 @@ pub fn run(mut app: App) -> io::Result<()> {
                 redraw = true;
                 continue;
             }
+            // A replay's model catching up runs between keys.
+            if app.session.needs_catch_up() && !event::poll(Duration::ZERO).unwrap_or(true) {
+                app.catch_up_slice(SLICE);
+                redraw = true;
+                continue;
+            }
             redraw = match event::read()? {
                 Event::Key(key) => match translate(key) {
                     Some(key) => {

@@ -21,12 +21,20 @@ use crate::vm::{Trap, TrapKind};
 #[derive(Clone)]
 pub struct TransformerRun {
     session: Session,
+    /// The position of the prompt's first token.
+    first_position: usize,
+    host: Host,
+}
+
+/// What the host knows of a run: the tokens appended so far, and what it
+/// decodes from them (outputs, file writes, the end). A pure function of the
+/// tokens, so a replay can keep it at any pass without the model.
+#[derive(Clone)]
+pub struct Host {
     program: Arc<Program>,
     /// The token the next pass reads (the last one appended).
     token: TraceToken,
     prompt_len: usize,
-    /// The position of the prompt's first token.
-    first_position: usize,
     steps: u64,
     /// In shared chunks: the debugger keeps many clones of a run.
     outputs: ChunkedVec<i32>,
@@ -71,15 +79,140 @@ impl TransformerRun {
         };
         Ok(TransformerRun {
             session,
-            program,
-            token,
-            prompt_len: tokens.len(),
             first_position: first,
+            host: Host {
+                program,
+                token,
+                prompt_len: tokens.len(),
+                steps: 0,
+                outputs: ChunkedVec::new(),
+                files,
+                ending: None,
+            },
+        })
+    }
+
+    /// The host's side of the run.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        self.host.program()
+    }
+
+    /// The last token appended (the one the next pass reads).
+    pub fn token(&self) -> &TraceToken {
+        self.host.token()
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.host.steps()
+    }
+
+    /// The outputs decoded so far.
+    pub fn outputs(&self) -> &ChunkedVec<i32> {
+        self.host.outputs()
+    }
+
+    /// The files as decoded from the write tokens so far.
+    pub fn files(&self) -> &FileContents {
+        self.host.files()
+    }
+
+    /// Forward passes run so far, prompt included.
+    pub fn passes(&self) -> u64 {
+        (self.session.position() - self.first_position) as u64
+    }
+
+    pub fn prompt_len(&self) -> usize {
+        self.host.prompt_len()
+    }
+
+    pub fn finished(&self) -> bool {
+        self.host.finished()
+    }
+
+    /// How the run ended, once it has.
+    pub fn ending(&self) -> Option<&Ending> {
+        self.host.ending()
+    }
+
+    /// One forward pass: executes one instruction and appends its trace token.
+    pub fn step(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
+        if self.host.ending.is_some() {
+            return Ok(self.host.token);
+        }
+        let next = self.forward(capture)?;
+        self.host.append(next)?;
+        Ok(next)
+    }
+
+    /// Teacher forcing: one forward pass on the current token, then
+    /// `recorded` is appended in place of the model's argmax, which is
+    /// returned. Replaying a recorded trace this way never derails, so every
+    /// pass where the model disagrees with the recording is seen.
+    pub fn step_forced(
+        &mut self,
+        recorded: TraceToken,
+        capture: Option<&mut PassCapture>,
+    ) -> Result<TraceToken, String> {
+        if self.host.ending.is_some() {
+            return Err("the run has already ended".into());
+        }
+        let argmax = self.forward(capture)?;
+        self.host.append(recorded)?;
+        Ok(argmax)
+    }
+
+    /// Runs the forward pass that reads the current token (storing a write
+    /// token's key and value first) and returns the argmax token.
+    fn forward(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
+        if self.session.position() as u64 >= super::MAX_POSITIONS {
+            return Err(format!(
+                "the trace reached {} positions, the bound within which the weights are exact",
+                super::MAX_POSITIONS
+            ));
+        }
+        let token = self.host.token;
+        let writes = if token.wrote {
+            token.file.map(usize::from)
+        } else {
+            None
+        };
+        let fields = self
+            .session
+            .step(&encode(&Token::Trace(token)), writes, capture)?;
+        Ok(decode(&fields))
+    }
+
+    /// Runs until the program stops or `max_steps` instructions have run.
+    pub fn run(&mut self, max_steps: u64) -> Result<(), String> {
+        while self.host.ending.is_none() && self.host.steps < max_steps {
+            self.step(None)?;
+        }
+        Ok(())
+    }
+
+    pub fn report(&self) -> RunReport {
+        self.host.report()
+    }
+}
+
+impl Host {
+    /// Before the first pass of `program` with `files`: the prompt's last
+    /// token is the one the first pass reads.
+    pub fn new(program: Arc<Program>, files: FileContents) -> Host {
+        let prompt_len = prompt(&program).len();
+        Host {
+            program,
+            token: TraceToken::start(),
+            prompt_len,
             steps: 0,
             outputs: ChunkedVec::new(),
             files,
             ending: None,
-        })
+        }
     }
 
     pub fn program(&self) -> &Arc<Program> {
@@ -91,6 +224,7 @@ impl TransformerRun {
         &self.token
     }
 
+    /// Tokens appended after the prompt: instructions executed.
     pub fn steps(&self) -> u64 {
         self.steps
     }
@@ -105,9 +239,9 @@ impl TransformerRun {
         &self.files
     }
 
-    /// Forward passes run so far, prompt included.
+    /// Forward passes these tokens take, prompt included.
     pub fn passes(&self) -> u64 {
-        (self.session.position() - self.first_position) as u64
+        (self.prompt_len - 1) as u64 + self.steps
     }
 
     pub fn prompt_len(&self) -> usize {
@@ -123,56 +257,19 @@ impl TransformerRun {
         self.ending.as_ref()
     }
 
-    /// One forward pass: executes one instruction and appends its trace token.
-    pub fn step(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
-        if self.ending.is_some() {
-            return Ok(self.token);
+    pub fn report(&self) -> RunReport {
+        RunReport {
+            outputs: self.outputs.to_vec(),
+            ending: self.ending.clone().unwrap_or(Ending::StepLimit),
+            files: self.files.clone(),
+            steps: self.steps,
+            tokens: self.passes(),
         }
-        let next = self.forward(capture)?;
-        self.append(next)?;
-        Ok(next)
-    }
-
-    /// Teacher forcing: one forward pass on the current token, then
-    /// `recorded` is appended in place of the model's argmax, which is
-    /// returned. Replaying a recorded trace this way never derails, so every
-    /// pass where the model disagrees with the recording is seen.
-    pub fn step_forced(
-        &mut self,
-        recorded: TraceToken,
-        capture: Option<&mut PassCapture>,
-    ) -> Result<TraceToken, String> {
-        if self.ending.is_some() {
-            return Err("the run has already ended".into());
-        }
-        let argmax = self.forward(capture)?;
-        self.append(recorded)?;
-        Ok(argmax)
-    }
-
-    /// Runs the forward pass that reads the current token (storing a write
-    /// token's key and value first) and returns the argmax token.
-    fn forward(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
-        if self.session.position() as u64 >= super::MAX_POSITIONS {
-            return Err(format!(
-                "the trace reached {} positions, the bound within which the weights are exact",
-                super::MAX_POSITIONS
-            ));
-        }
-        let writes = if self.token.wrote {
-            self.token.file.map(usize::from)
-        } else {
-            None
-        };
-        let fields = self
-            .session
-            .step(&encode(&Token::Trace(self.token)), writes, capture)?;
-        Ok(decode(&fields))
     }
 
     /// Appends `next` as the token the next pass reads, and decodes from it
     /// what the host reports: an output, a file write, the end of the run.
-    fn append(&mut self, next: TraceToken) -> Result<(), String> {
+    pub fn append(&mut self, next: TraceToken) -> Result<(), String> {
         let executed = self.token.ip;
         let write = match (next.wrote, next.file, usize::try_from(next.cursor - 1)) {
             (false, _, _) => None,
@@ -219,23 +316,5 @@ impl TransformerRun {
         };
         self.token = next;
         Ok(())
-    }
-
-    /// Runs until the program stops or `max_steps` instructions have run.
-    pub fn run(&mut self, max_steps: u64) -> Result<(), String> {
-        while self.ending.is_none() && self.steps < max_steps {
-            self.step(None)?;
-        }
-        Ok(())
-    }
-
-    pub fn report(&self) -> RunReport {
-        RunReport {
-            outputs: self.outputs.to_vec(),
-            ending: self.ending.clone().unwrap_or(Ending::StepLimit),
-            files: self.files.clone(),
-            steps: self.steps,
-            tokens: self.passes(),
-        }
     }
 }

@@ -30,7 +30,7 @@ pub mod tokens;
 use crate::circuit::{Circuit, Dim, Head, Layer, Layout, Lin, Neuron};
 
 pub use embedding::{encode, field};
-pub use host::TransformerRun;
+pub use host::{Host, TransformerRun};
 pub use output::out_field;
 
 /// Largest program, in instructions.

@@ -192,7 +192,7 @@ impl ReplSession {
             });
         let end = match result {
             Ok(Stopped::Interrupted) => return None,
-            Ok(_) => match pending.app.session.run().ending() {
+            Ok(_) => match pending.app.session.host().ending() {
                 Some(Ending::Halted) => RunEnd::Halted,
                 Some(Ending::Trapped(message)) => RunEnd::Trapped(message.clone()),
                 Some(Ending::StepLimit) | None => RunEnd::PassLimit,

@@ -30,7 +30,7 @@ impl App {
     /// The files' bytes, as the trace wrote them, in order: `(file, length)`.
     pub(crate) fn file_lengths(&self) -> Vec<usize> {
         self.session
-            .run()
+            .host()
             .files()
             .0
             .iter()

@@ -76,7 +76,7 @@ impl App {
             }
             Panel::Files => {
                 let (file, offset) = self.file_cursor().ok_or("the files are empty")?;
-                let byte = session.run().files().0[file][offset];
+                let byte = session.host().files().0[file][offset];
                 Ok((
                     format!("file {file} byte {offset} = {byte:#04x}"),
                     Source::Pass(machine.file_from(file, offset)),
@@ -119,7 +119,7 @@ impl App {
             };
             return Ok((format!("{what} (file {memory})"), Source::Pass(pass)));
         }
-        let prompt = self.session.run().prompt_len();
+        let prompt = self.session.host().prompt_len();
         let start = prompt - 1;
         if hit.position < start {
             return match hit.position.checked_sub(1) {

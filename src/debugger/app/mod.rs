@@ -350,7 +350,7 @@ impl App {
     /// How the run ended, in words, once it has: `halted`, or `trapped: ` and
     /// the message `run` prints (it names the instruction that trapped).
     pub fn outcome(&self) -> Option<String> {
-        match self.session.run().ending()? {
+        match self.session.host().ending()? {
             Ending::Trapped(message) => Some(format!("trapped: {message}")),
             Ending::Halted => Some("halted".into()),
             Ending::StepLimit => None,
@@ -396,7 +396,7 @@ impl App {
         match action {
             Action::PassForward | Action::InstructionForward => {
                 if self.session.finished() {
-                    self.message = if self.session.run().ending().is_none() {
+                    self.message = if self.session.host().ending().is_none() {
                         "the recording ends here (N steps back)".into()
                     } else {
                         "the run has ended (N steps back)".into()
@@ -552,7 +552,7 @@ impl App {
             }
             Panel::Output => {
                 // Up shows older values.
-                let max = self.session.run().outputs().len();
+                let max = self.session.host().outputs().len();
                 self.scrolls.output =
                     (self.scrolls.output as isize - delta).clamp(0, max as isize) as usize;
             }
@@ -647,7 +647,7 @@ impl App {
 
     /// The pass whose token sits at `position`, if a trace token does.
     pub fn pass_at(&self, position: usize) -> Option<u64> {
-        let prompt = self.session.run().prompt_len();
+        let prompt = self.session.host().prompt_len();
         position
             .checked_sub(prompt - 1)
             .filter(|&p| p > 0)
@@ -656,7 +656,7 @@ impl App {
 
     /// What the token at `position` is, in words.
     pub fn describe_position(&self, position: usize) -> String {
-        let run = self.session.run();
+        let run = self.session.host();
         let prompt = run.prompt_len();
         let program = self.session.program();
         if position == 0 {

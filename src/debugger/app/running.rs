@@ -105,9 +105,27 @@ impl App {
             RunGoal::Pass(target) => target.saturating_sub(self.session.pass()),
             _ => CONTINUE_LIMIT.saturating_sub(self.session.pass() - running.start_pass),
         };
+        // A replay moves on the recorded tokens alone, except when looking
+        // for the next disagreement: the model must then run along.
+        let along = goal == RunGoal::WrongPass && self.session.is_replay();
+        if along {
+            match self
+                .session
+                .bring_model_along(&mut || Instant::now() >= deadline)
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.running = Some(running);
+                    return;
+                }
+                Err(error) => return self.finish_run(Err(error)),
+            }
+        }
+        self.session.set_model_along(along);
         let result = self
             .session
             .run_until(limit, stop, &mut |_| Instant::now() >= deadline);
+        self.session.set_model_along(false);
         match result {
             Ok(Stopped::Interrupted) => {
                 // The status line shows the pass and the speed from `running`.
@@ -162,10 +180,29 @@ impl App {
         }
     }
 
-    /// Runs a long run to its end, without slices (tests, screenshots).
+    /// Runs a long run to its end, and a replay's model to the current
+    /// pass, without slices (tests, screenshots).
     pub fn finish_running(&mut self) {
         while self.running.is_some() {
             self.run_slice(Duration::from_secs(3600));
+        }
+        while self.session.needs_catch_up() {
+            self.catch_up_slice(Duration::from_secs(3600));
+        }
+    }
+
+    /// In a replay, brings the model towards the current pass for about
+    /// `budget`; once there, the pass's activations are on screen.
+    pub fn catch_up_slice(&mut self, budget: Duration) {
+        let deadline = Instant::now() + budget;
+        match self.session.catch_up(&mut || Instant::now() >= deadline) {
+            Ok(true) => {
+                if self.message.is_empty() {
+                    self.message = self.describe_last_pass();
+                }
+            }
+            Ok(false) => {}
+            Err(error) => self.message = error,
         }
     }
 }

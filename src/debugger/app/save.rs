@@ -57,7 +57,7 @@ impl App {
         };
         let passes = session.records_so_far().iter().map(|r| (r.ip, r.token));
         let ended = session.finished() && session.pass() > 0;
-        let footer = ended.then(|| footer_of(&session.run().report(), session.pass()));
+        let footer = ended.then(|| footer_of(&session.host().report(), session.pass()));
         let result = std::fs::File::create(path)
             .and_then(|file| write_trace(&recording.header(), passes, footer.as_ref(), file));
         self.message = match result {

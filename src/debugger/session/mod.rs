@@ -9,10 +9,15 @@
 //! what that instruction did. Everything the debugger shows follows pass `p`:
 //! its activations, its token, the state after it, and the instruction it
 //! executed. At pass 0 only the prompt has run, and instruction 0 is next.
+//!
+//! **Replays** ([`replay`]). The tokens are recorded, so the host's side, the
+//! VM and the decoded state move on them alone, at once; the model's run
+//! follows behind and catches up to show the layers of the pass on screen.
 
 pub mod checkpoints;
 pub mod machine;
 pub mod record;
+mod replay;
 
 use std::sync::Arc;
 
@@ -24,19 +29,26 @@ pub use record::{Field, FieldSet, FieldValue, Mismatch, PassRecord};
 use crate::engine::capture::PassCapture;
 use crate::engine::{Mode, Model};
 use crate::files::FileContents;
-use crate::interpreter::TransformerRun;
+use crate::interpreter::tokens::TraceToken;
+use crate::interpreter::{Host, TransformerRun};
 use crate::program::Program;
-use crate::trace::compare::differing_fields;
 use crate::trace::reader::{RecordedPass, Trace};
 use crate::vm::Vm;
 
 /// How often a long run asks whether to stop (a few milliseconds of passes).
 pub const INTERRUPT_CHECK: u64 = 64;
 
-/// The state a checkpoint restores.
+/// Passes a replay's model catches up at once after a move (a step back
+/// re-runs at most a checkpoint's spacing); further takes slices.
+pub const CATCH_UP_AT_ONCE: u64 = 4096;
+
+/// The state a checkpoint restores: what the tokens say at a pass, and the
+/// model's run there when it ran in step (`None` in a replay, whose model
+/// keeps its own checkpoints).
 #[derive(Clone)]
 struct State {
-    run: TransformerRun,
+    run: Option<TransformerRun>,
+    host: Host,
     vm: Vm,
     machine: Machine,
 }
@@ -44,7 +56,13 @@ struct State {
 /// The run under the debugger.
 pub struct DebugSession {
     model: Arc<Model>,
+    /// The model's run. While debugging it is at the current pass; in a
+    /// replay it may be at any pass before it, and catches up (teacher
+    /// forced) when the current pass's activations are wanted.
     run: TransformerRun,
+    /// The host's side at the current pass: the tokens appended and what
+    /// they decode to.
+    host: Host,
     vm: Vm,
     /// The state the emitted tokens describe, with where each value came from.
     machine: Machine,
@@ -64,6 +82,14 @@ pub struct DebugSession {
     /// In a replay, where the current pass's argmax differs from the
     /// recording: `(output field, recorded, model)`.
     disagreement: Vec<(usize, i64, i64)>,
+    /// In a replay, the model's run at earlier passes.
+    model_checkpoints: Checkpoints<TransformerRun>,
+    /// In a replay, every pass up to this one has been compared with the
+    /// model's argmax.
+    checked_through: u64,
+    /// In a replay, whether the model runs along as the current pass moves
+    /// forward (to find disagreements) or stays behind (to move at once).
+    model_along: bool,
 }
 
 impl DebugSession {
@@ -75,14 +101,18 @@ impl DebugSession {
         let vm = Vm::new(Arc::clone(&program), files.clone());
         let machine = Machine::new(&program, &files);
         let run = TransformerRun::new(Arc::clone(&model), program, files, Mode::Fast)?;
+        let host = run.host().clone();
         let checkpoints = Checkpoints::new(State {
-            run: run.clone(),
+            run: Some(run.clone()),
+            host: host.clone(),
             vm: vm.clone(),
             machine: machine.clone(),
         });
+        let model_checkpoints = Checkpoints::new(run.clone());
         Ok(DebugSession {
             model,
             run,
+            host,
             vm,
             machine,
             records: Vec::new(),
@@ -92,6 +122,9 @@ impl DebugSession {
             broken: None,
             recorded: None,
             disagreement: Vec::new(),
+            model_checkpoints,
+            checked_through: 0,
+            model_along: false,
         })
     }
 
@@ -101,6 +134,8 @@ impl DebugSession {
         let mut session =
             DebugSession::new(model, Arc::clone(&trace.program), trace.files.clone())?;
         session.recorded = Some(trace.passes.clone().into());
+        let start = session.checkpoints.at_or_before(0).1.clone();
+        session.checkpoints = Checkpoints::new(State { run: None, ..start });
         Ok(session)
     }
 
@@ -120,11 +155,12 @@ impl DebugSession {
     }
 
     pub fn program(&self) -> &Arc<Program> {
-        self.run.program()
+        self.host.program()
     }
 
-    pub fn run(&self) -> &TransformerRun {
-        &self.run
+    /// The host's side at the current pass: outputs, files, the ending.
+    pub fn host(&self) -> &Host {
+        &self.host
     }
 
     pub fn vm(&self) -> &Vm {
@@ -138,7 +174,7 @@ impl DebugSession {
 
     /// The current pass: trace passes executed so far (0 before the first).
     pub fn pass(&self) -> u64 {
-        self.run.steps()
+        self.host.steps()
     }
 
     /// The record of pass `pass` (1-based), if it has been run.
@@ -169,7 +205,7 @@ impl DebugSession {
         if self.finished() {
             None
         } else {
-            usize::try_from(self.run.token().ip).ok()
+            usize::try_from(self.host.token().ip).ok()
         }
     }
 
@@ -185,11 +221,11 @@ impl DebugSession {
 
     /// Whether the run has ended (in a replay: or the recording has).
     pub fn finished(&self) -> bool {
-        self.run.finished()
+        self.host.finished()
             || self
                 .recorded
                 .as_ref()
-                .is_some_and(|r| self.run.steps() as usize >= r.len())
+                .is_some_and(|r| self.host.steps() as usize >= r.len())
     }
 
     /// The first pass whose token differs from the VM, among those run.
@@ -206,60 +242,52 @@ impl DebugSession {
     }
 
     /// Runs one forward pass (captured when `capture`), with the VM alongside.
+    /// In a replay the pass reads the recorded token, and the model runs only
+    /// when it is at the current pass and runs along or is to capture; the
+    /// listing, stack, memory, files and outputs follow the tokens anyway.
     pub fn forward(&mut self, capture: bool) -> Result<Option<&PassRecord>, String> {
         if self.finished() {
             return Ok(None);
         }
-        if let Some(error) = &self.broken {
-            return Err(error.clone());
-        }
-        let ip = self.run.token().ip;
-        let depth_before = self.vm.stack().len() as i64;
-        let mut captured = capture.then(PassCapture::default);
-        let stepped = match &self.recorded {
+        let (token, checked) = match &self.recorded {
+            None => {
+                if let Some(error) = &self.broken {
+                    return Err(error.clone());
+                }
+                let mut captured = capture.then(PassCapture::default);
+                match self.run.step(captured.as_mut()) {
+                    Ok(token) => {
+                        self.capture = captured;
+                        (token, true)
+                    }
+                    Err(error) => {
+                        self.broken = Some(error.clone());
+                        return Err(error);
+                    }
+                }
+            }
             Some(recorded) => {
-                let token = recorded[self.run.steps() as usize].token;
-                self.run
-                    .step_forced(token, captured.as_mut())
-                    .map(|argmax| (token, differing_fields(&token, &argmax)))
-            }
-            None => self
-                .run
-                .step(captured.as_mut())
-                .map(|token| (token, Vec::new())),
-        };
-        let (token, disagreement) = match stepped {
-            Ok(stepped) => stepped,
-            Err(error) => {
-                self.broken = Some(error.clone());
-                return Err(error);
+                let token = recorded[self.pass() as usize].token;
+                let checked =
+                    self.model_in_step() && (self.model_along || capture) && self.broken.is_none();
+                if checked {
+                    let (disagreement, captured) = self.model_step(capture)?;
+                    self.disagreement = disagreement;
+                    self.capture = captured;
+                } else {
+                    self.capture = None;
+                    self.disagreement.clear();
+                }
+                (token, checked)
             }
         };
-        self.disagreement = disagreement;
-        self.vm.step();
-        self.capture = captured;
-        let pass = self.run.steps();
-        self.machine.apply(pass, ip, &token, self.run.program());
-        self.mismatches = record::compare(
-            &token,
-            &self.vm,
-            self.vm.stack().len() as i64 - depth_before,
-        );
-        let record = PassRecord {
-            ip,
-            token,
-            diverged: record::fields_of(&self.mismatches),
-            disagrees: !self.disagreement.is_empty(),
-        };
+        self.advance(token, checked)?;
+        let pass = self.pass();
         let index = (pass - 1) as usize;
-        if index < self.records.len() {
-            self.records[index] = record;
-        } else {
-            self.records.push(record);
-        }
         if self.checkpoints.wants(pass) {
             let state = State {
-                run: self.run.clone(),
+                run: self.recorded.is_none().then(|| self.run.clone()),
+                host: self.host.clone(),
                 vm: self.vm.clone(),
                 machine: self.machine.clone(),
             };
@@ -268,19 +296,77 @@ impl DebugSession {
         Ok(self.records.get(index))
     }
 
+    /// Appends `token` on the host's side: the VM executes the instruction,
+    /// the decoded state and the record follow. `checked`: the model ran
+    /// this pass along (in a replay, `disagreement` is then its verdict).
+    fn advance(&mut self, token: TraceToken, checked: bool) -> Result<(), String> {
+        let ip = self.host.token().ip;
+        let depth_before = self.vm.stack().len() as i64;
+        self.host.append(token)?;
+        self.vm.step();
+        let pass = self.pass();
+        self.machine.apply(pass, ip, &token, self.host.program());
+        self.mismatches = record::compare(
+            &token,
+            &self.vm,
+            self.vm.stack().len() as i64 - depth_before,
+        );
+        let index = (pass - 1) as usize;
+        let disagrees = if checked {
+            !self.disagreement.is_empty()
+        } else {
+            // Known from an earlier run of the model, if it got this far.
+            self.records.get(index).is_some_and(|r| r.disagrees)
+        };
+        let record = PassRecord {
+            ip,
+            token,
+            diverged: record::fields_of(&self.mismatches),
+            disagrees,
+        };
+        if index < self.records.len() {
+            self.records[index] = record;
+        } else {
+            self.records.push(record);
+        }
+        Ok(())
+    }
+
     /// Moves to just after pass `target` (0 = before the first), re-executing
     /// from the nearest checkpoint when going back; the pass arrived at is
     /// captured. A target past the end stops at the last pass.
+    /// In a replay the model's run catches up at once when it is at most
+    /// [`CATCH_UP_AT_ONCE`] passes behind; further, the pass is shown and
+    /// [`Self::catch_up`] is left to the caller (the debugger runs it in
+    /// slices, between keys).
     pub fn go_to(&mut self, target: u64) -> Result<(), String> {
-        let recapture = target == self.pass() && self.capture.is_none() && target > 0;
+        self.move_to(target)?;
+        self.catch_up_briefly()
+    }
+
+    /// Whether a replay's model has yet to reach the current pass (see
+    /// [`Self::catch_up`]).
+    pub fn needs_catch_up(&self) -> bool {
+        self.recorded.is_some()
+            && self.pass() > 0
+            && self.capture.is_none()
+            && self.broken.is_none()
+    }
+
+    /// [`Self::go_to`], except that in a replay the model's run is left
+    /// where it is: the pass is reached at once, and [`Self::catch_up`]
+    /// brings the model to it.
+    pub fn move_to(&mut self, target: u64) -> Result<(), String> {
+        let replay = self.recorded.is_some();
+        let recapture = !replay && target == self.pass() && self.capture.is_none() && target > 0;
         if target < self.pass() || recapture {
             self.restore_before(target);
         }
         while self.pass() < target && !self.finished() {
             let last = self.pass() + 1 == target;
-            self.forward(last)?;
+            self.forward(last && !replay)?;
         }
-        if self.pass() < target && self.pass() > 0 && self.capture.is_none() {
+        if !replay && self.pass() < target && self.pass() > 0 && self.capture.is_none() {
             // The run ended before the target: show its last pass.
             return self.go_to(self.pass());
         }
@@ -297,10 +383,13 @@ impl DebugSession {
 
     fn restore_before(&mut self, target: u64) {
         let (_, state) = self.checkpoints.at_or_before(target.saturating_sub(1));
-        self.run = state.run.clone();
+        if let Some(run) = &state.run {
+            self.run = run.clone();
+            self.broken = None;
+        }
+        self.host = state.host.clone();
         self.vm = state.vm.clone();
         self.machine = state.machine.clone();
-        self.broken = None;
         self.capture = None;
         self.mismatches.clear();
         self.disagreement.clear();
@@ -347,7 +436,11 @@ impl DebugSession {
     /// Makes sure the current pass's activations are captured (re-executing
     /// it from a checkpoint when they are not).
     pub fn capture_current(&mut self) -> Result<(), String> {
-        self.go_to(self.pass())
+        if self.recorded.is_some() {
+            self.catch_up_briefly()
+        } else {
+            self.go_to(self.pass())
+        }
     }
 
     /// [`Self::run_until`], then captures the pass it stopped at.

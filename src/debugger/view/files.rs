@@ -15,7 +15,7 @@ use crate::debugger::layout::bytes_per_row;
 /// (reversed when the panel is focused) stays in view; `f` follows it.
 pub fn files(app: &App, width: usize, height: usize) -> Vec<Line<'static>> {
     let session = &app.session;
-    let contents = session.run().files();
+    let contents = session.host().files();
     let machine = session.machine();
     let last_write = session
         .current_record()

@@ -20,7 +20,7 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     };
     let mut lines = vec![Line::styled(layer_weights.doc.clone(), dim())];
     let Some(capture) = app.session.capture() else {
-        lines.push(Line::from("no pass captured yet: press n"));
+        lines.push(Line::from(app.session.no_capture_note()));
         return lines;
     };
     let layer = &capture.layers[app.layer];

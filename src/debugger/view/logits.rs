@@ -10,7 +10,7 @@ use crate::debugger::app::App;
 /// The top candidates of each field of the next token, with the margin.
 pub fn logits(app: &App) -> Vec<Line<'static>> {
     let Some(capture) = app.session.capture() else {
-        return vec![Line::from("no pass captured yet: press n")];
+        return vec![Line::from(app.session.no_capture_note())];
     };
     let mut lines = Vec::new();
     if let Some(text) = app.disagreement_text() {

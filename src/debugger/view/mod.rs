@@ -21,7 +21,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
-use super::app::{App, Panel, Prompt};
+use super::app::{App, Panel, Prompt, RunGoal};
 use super::keymap::help_entries;
 use super::layout::{self, screen_layout};
 
@@ -106,6 +106,15 @@ fn position_line(app: &App) -> Line<'static> {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let program = session.program();
     if let Some(running) = &app.running {
+        if running.goal == RunGoal::WrongPass && session.is_replay() && !session.model_in_step() {
+            return Line::from(vec![
+                Span::styled(format!("running: pass {pass}"), bold),
+                Span::raw(format!(
+                    " · the model catches up first (pass {}) to check the passes after · any key stops",
+                    session.model_pass()
+                )),
+            ]);
+        }
         return Line::from(vec![
             Span::styled(format!("running: pass {pass}"), bold),
             Span::raw(format!(
@@ -115,7 +124,7 @@ fn position_line(app: &App) -> Line<'static> {
         ]);
     }
     let Some(record) = session.record(pass) else {
-        let prompt = session.run().prompt_len();
+        let prompt = session.host().prompt_len();
         return Line::from(vec![
             Span::styled("pass 0", bold),
             Span::raw(format!(

@@ -7,7 +7,7 @@ use crate::debugger::app::App;
 
 /// The outputs, newest at the bottom, numbered; ↑/↓ scroll back.
 pub fn output(app: &App, height: usize) -> Vec<Line<'static>> {
-    let outputs = app.session.run().outputs();
+    let outputs = app.session.host().outputs();
     if outputs.is_empty() {
         return vec![Line::styled("no output yet", dim())];
     }

@@ -17,7 +17,7 @@ pub fn program(app: &App, height: usize) -> Vec<Line<'static>> {
     let current = app.current_ip();
     let executed = session.executed();
     let next = session.next_instruction();
-    let trapped = matches!(session.run().ending(), Some(Ending::Trapped(_)));
+    let trapped = matches!(session.host().ending(), Some(Ending::Trapped(_)));
     let diverged = !session.mismatches().is_empty();
     let count = program.instructions.len();
     let first = app.listing_first(height);

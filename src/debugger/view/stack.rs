@@ -67,7 +67,7 @@ pub fn stack(app: &App, height: usize) -> Vec<Line<'static>> {
     }
     let vm: Vec<i32> = app.session.vm().stack().to_vec();
     let decoded: Vec<i32> = stack.iter().map(|s| s.value).collect();
-    if vm != decoded && app.session.run().ending().is_none() {
+    if vm != decoded && app.session.host().ending().is_none() {
         let shown: Vec<String> = vm.iter().rev().take(8).map(|v| v.to_string()).collect();
         lines.push(Line::styled(
             format!("vm: [{}]", shown.join(", ")),
@@ -81,7 +81,7 @@ pub fn stack(app: &App, height: usize) -> Vec<Line<'static>> {
 /// before it executed.
 fn heads_read(app: &App) -> Vec<Line<'static>> {
     let Some(capture) = app.session.capture() else {
-        return vec![Line::styled("no pass captured yet: press n", dim())];
+        return vec![Line::styled(app.session.no_capture_note(), dim())];
     };
     let mut lines = Vec::new();
     let mut depth = None;
