@@ -23,14 +23,15 @@
 //! no comparison, and so no argmax, sees that. A column holding a
 //! non-finite weight is always multiplied, so `0 · ∞` is still NaN.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::attention::dot;
-use super::sparse::SparseRow;
+mod columns;
+mod store;
+
 use super::{Mode, Model, TokenFields, choose};
 use crate::circuit::HeadKind;
+use columns::Columns;
+use store::FlatStore;
 
 /// One position of a block: its token and, for a write token, the memory it
 /// writes (as `writes_memory` of [`super::Session::step`]).
@@ -85,228 +86,10 @@ pub struct Prefill {
     threads: usize,
 }
 
-/// A sparse matrix by column, for products with a sparse residual.
-struct Columns {
-    /// For each residual dimension: `(neuron, weight)`.
-    columns: Vec<Vec<(u32, f64)>>,
-    /// Columns with a non-finite weight: multiplied even by a zero entry.
-    never_skip: Vec<u32>,
-    bias: Vec<f64>,
-    /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
-    on_by_bias: Vec<u64>,
-}
-
 enum HeadCache {
     Lookup(FlatStore),
     Sum(Vec<f64>),
     Cross { memory: usize, store: FlatStore },
-}
-
-/// A hard-max head's entries, reduced as in [`super::KeyValueStore`] to the
-/// latest entry of each distinct key, with the keys in one flat array.
-///
-/// Reads are remembered by query. The winner is the maximum over slots of
-/// `(score, latest entry)`, and a push only ever raises one slot's pair (a
-/// new slot, or a newer entry for a known key), so a remembered winner
-/// stays right once compared with the slots pushed since: a repeated query
-/// costs the pushes since it was last read, not a scan of every key.
-#[derive(Default)]
-struct FlatStore {
-    key_dims: usize,
-    value_dims: usize,
-    len: usize,
-    index: BitsMap<usize>,
-    /// Slot-major: `key_dims` per distinct key.
-    keys: Vec<f64>,
-    /// Per slot: the entry number of its latest entry.
-    entries: Vec<usize>,
-    /// Slot-major: `value_dims` per distinct key, the latest value.
-    values: Vec<f64>,
-    /// The slot of each push since the remembered reads were started.
-    pushed: Vec<usize>,
-    /// Per query: its winner's score and slot, and how much of `pushed` it
-    /// has seen.
-    remembered: BitsMap<usize>,
-    /// What is remembered of each query, by the index `remembered` gives.
-    known: Vec<Remembered>,
-    /// The last query read (empty when none) and its index in `known`: many
-    /// reads repeat it.
-    last_query: Vec<u64>,
-    last_known: usize,
-    /// The slot of the last push.
-    last_slot: Option<usize>,
-    /// Pushes after which remembered reads are forgotten, bounding the
-    /// memory of both.
-    remembered_pushes: usize,
-    bits: Vec<u64>,
-}
-
-/// Exact bit patterns of keys or queries to what is known of them.
-type BitsMap<V> = HashMap<Box<[u64]>, V, BuildHasherDefault<BitsHasher>>;
-
-/// A multiply-rotate hash of the bit patterns (as rustc's Fx hash) with
-/// MurmurHash3's finaliser: the keys are the model's own projections, so
-/// nothing adversarial, and SipHash cost more than the rest of a read.
-#[derive(Default)]
-struct BitsHasher(u64);
-
-impl Hasher for BitsHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-
-    /// Mixed so that the low bits depend on every bit: float keys often end
-    /// in zeros, and the table indexes by the low bits.
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Remembered {
-    score: f64,
-    slot: usize,
-    seen: usize,
-}
-
-impl FlatStore {
-    fn new(key_dims: usize, value_dims: usize, plan: &PrefillPlan) -> FlatStore {
-        FlatStore {
-            key_dims,
-            value_dims,
-            remembered_pushes: plan.remembered_pushes.max(1),
-            ..FlatStore::default()
-        }
-    }
-
-    fn key(&self, slot: usize) -> &[f64] {
-        &self.keys[slot * self.key_dims..(slot + 1) * self.key_dims]
-    }
-
-    fn push(&mut self, key: &[f64], value: &[f64]) {
-        self.bits.clear();
-        self.bits.extend(key.iter().map(|k| k.to_bits()));
-        let entry = self.len;
-        self.len += 1;
-        let vd = self.value_dims;
-        // Most pushes repeat the key before (a head's "nothing here" key).
-        let repeated = self
-            .last_slot
-            .filter(|&slot| same_bits(self.key(slot), &self.bits));
-        let slot = match repeated.or_else(|| self.index.get(self.bits.as_slice()).copied()) {
-            Some(slot) => {
-                self.entries[slot] = entry;
-                self.values[slot * vd..(slot + 1) * vd].copy_from_slice(value);
-                slot
-            }
-            None => {
-                let slot = self.entries.len();
-                self.index
-                    .insert(self.bits.clone().into_boxed_slice(), slot);
-                self.keys.extend_from_slice(key);
-                self.entries.push(entry);
-                self.values.extend_from_slice(value);
-                slot
-            }
-        };
-        self.last_slot = Some(slot);
-        if self.pushed.len() >= self.remembered_pushes {
-            self.pushed.clear();
-            self.remembered.clear();
-            self.known.clear();
-            self.last_query.clear();
-        }
-        self.pushed.push(slot);
-    }
-
-    /// Every slot scanned: the winner's score and slot.
-    fn scan(&self, query: &[f64]) -> Option<(f64, usize)> {
-        let mut best: Option<(f64, usize)> = None;
-        for slot in 0..self.entries.len() {
-            let score = dot(query, self.key(slot));
-            if best.is_none_or(|(s, b)| beats(&self.entries, (score, slot), (s, b))) {
-                best = Some((score, slot));
-            }
-        }
-        best
-    }
-
-    /// Writes the value of the winning key for `query` into `out` (zeros when
-    /// the store is empty).
-    fn read(&mut self, query: &[f64], out: &mut [f64]) {
-        let mut bits: Vec<u64> = std::mem::take(&mut self.bits);
-        bits.clear();
-        bits.extend(query.iter().map(|q| q.to_bits()));
-        let index = if !self.last_query.is_empty() && self.last_query == bits {
-            Some(self.last_known)
-        } else {
-            self.remembered.get(bits.as_slice()).copied()
-        };
-        let kd = self.key_dims;
-        let winner = match index {
-            Some(index) => {
-                let known = &mut self.known[index];
-                for &slot in &self.pushed[known.seen..] {
-                    let score = dot(query, &self.keys[slot * kd..(slot + 1) * kd]);
-                    if beats(&self.entries, (score, slot), (known.score, known.slot)) {
-                        known.score = score;
-                        known.slot = slot;
-                    }
-                }
-                known.seen = self.pushed.len();
-                Some((index, known.slot))
-            }
-            None => self.scan(query).map(|(score, slot)| {
-                let seen = self.pushed.len();
-                let index = self.known.len();
-                self.known.push(Remembered { score, slot, seen });
-                self.remembered
-                    .insert(bits.clone().into_boxed_slice(), index);
-                (index, slot)
-            }),
-        };
-        if let Some((index, _)) = winner {
-            self.last_query.clone_from(&bits);
-            self.last_known = index;
-        }
-        let winner = winner.map(|(_, slot)| slot);
-        self.bits = bits;
-        match winner {
-            Some(slot) => out.copy_from_slice(
-                &self.values[slot * self.value_dims..(slot + 1) * self.value_dims],
-            ),
-            None => out.fill(0.0),
-        }
-    }
-}
-
-fn same_bits(key: &[f64], bits: &[u64]) -> bool {
-    key.iter().map(|k| k.to_bits()).eq(bits.iter().copied())
-}
-
-/// Whether `(score, slot)` beats the winner so far, as
-/// [`super::KeyValueStore::argmax`] decides: the better score, exact ties to
-/// the later entry.
-#[inline]
-fn beats(entries: &[usize], (score, slot): (f64, usize), (best, best_slot): (f64, usize)) -> bool {
-    score > best || (score == best && entries[slot] > entries[best_slot])
 }
 
 impl Prefill {
@@ -320,13 +103,19 @@ impl Prefill {
                     .heads
                     .iter()
                     .map(|h| match h.kind {
-                        HeadKind::Lookup => {
-                            HeadCache::Lookup(FlatStore::new(h.w_k.nrows(), h.w_v.nrows(), &plan))
-                        }
+                        HeadKind::Lookup => HeadCache::Lookup(FlatStore::new(
+                            h.w_k.nrows(),
+                            h.w_v.nrows(),
+                            plan.remembered_pushes,
+                        )),
                         HeadKind::Sum => HeadCache::Sum(vec![0.0; h.w_v.nrows()]),
                         HeadKind::Cross { memory } => HeadCache::Cross {
                             memory,
-                            store: FlatStore::new(h.w_k.nrows(), h.w_v.nrows(), &plan),
+                            store: FlatStore::new(
+                                h.w_k.nrows(),
+                                h.w_v.nrows(),
+                                plan.remembered_pushes,
+                            ),
                         },
                     })
                     .collect()
@@ -335,9 +124,9 @@ impl Prefill {
         let gates = model
             .layers
             .iter()
-            .map(|layer| Columns::of(&layer.gate, weights.d_model()))
+            .map(|layer| Columns::of(&layer.gate, weights.d_model(), true))
             .collect();
-        let readout = Columns::of(&model.readout, weights.d_model());
+        let readout = Columns::of(&model.readout, weights.d_model(), false);
         Prefill {
             model,
             position: 0,
@@ -657,71 +446,6 @@ struct FfnScratch {
     candidates: Vec<u64>,
     delta: Delta,
     nonzero: Vec<u32>,
-}
-
-impl Columns {
-    /// `rows` (with their biases) by column, for a residual of `d` dimensions.
-    fn of(rows: &[SparseRow], d: usize) -> Columns {
-        let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); d];
-        for (r, row) in rows.iter().enumerate() {
-            for (&c, &w) in row.cols.iter().zip(&row.vals) {
-                columns[c as usize].push((r as u32, w));
-            }
-        }
-        let never_skip = (0..d as u32)
-            .filter(|&j| columns[j as usize].iter().any(|(_, w)| !w.is_finite()))
-            .collect();
-        let mut on_by_bias = vec![0u64; rows.len().div_ceil(64)];
-        for (r, row) in rows.iter().enumerate() {
-            if row.bias > 0.0 || row.bias.is_nan() {
-                on_by_bias[r / 64] |= 1 << (r % 64);
-            }
-        }
-        Columns {
-            columns,
-            never_skip,
-            bias: rows.iter().map(|row| row.bias).collect(),
-            on_by_bias,
-        }
-    }
-
-    /// `into += self · x` (`into` starting at the bias), multiplying only
-    /// the entries of `x` that are not zero, in ascending order, as the
-    /// session's row products add them; calls `reached(row)` for each row a
-    /// product reaches. A zero entry is still multiplied by a column holding
-    /// a non-finite weight (0 · ∞ is NaN, whatever the order), after the rest.
-    #[inline]
-    fn multiply(
-        &self,
-        x: &[f64],
-        into: &mut [f64],
-        nonzero: &mut Vec<u32>,
-        mut reached: impl FnMut(usize),
-    ) {
-        nonzero.clear();
-        nonzero.resize(x.len(), 0);
-        let mut count = 0;
-        for (j, &xj) in x.iter().enumerate() {
-            nonzero[count] = j as u32;
-            count += usize::from(xj != 0.0);
-        }
-        nonzero.truncate(count);
-        for &j in nonzero.iter() {
-            let xj = x[j as usize];
-            for &(r, w) in &self.columns[j as usize] {
-                into[r as usize] += w * xj;
-                reached(r as usize);
-            }
-        }
-        for &j in &self.never_skip {
-            if x[j as usize] == 0.0 {
-                for &(r, w) in &self.columns[j as usize] {
-                    into[r as usize] += w * 0.0;
-                    reached(r as usize);
-                }
-            }
-        }
-    }
 }
 
 impl FfnScratch {

@@ -1,0 +1,261 @@
+//! Sparse matrices by column, for products with a sparse residual: only
+//! its non-zero entries are multiplied, in ascending order as the session's
+//! row products add them, and groups of rows a bound proves closed are
+//! skipped.
+
+use crate::engine::sparse::SparseRow;
+
+/// A sparse matrix by column, for products with a sparse residual.
+pub(super) struct Columns {
+    /// For each residual dimension: `(neuron, weight)`.
+    columns: Vec<Vec<(u32, f64)>>,
+    /// Columns with a non-finite weight: multiplied even by a zero entry.
+    never_skip: Vec<u32>,
+    pub(super) bias: Vec<f64>,
+    /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
+    pub(super) on_by_bias: Vec<u64>,
+    /// Rows kept apart by their guard column (not in `columns`).
+    groups: Vec<GuardGroup>,
+}
+
+/// Rows whose largest weight is in the same column, the guard (a gated
+/// neuron's opcode dimension, say). When the residual is zero there, the
+/// rest of the residual bounds every row's value from above; when that bound
+/// is below zero, no gate in the group can open, and none of its columns
+/// need multiplying. The bound is found from the weights, not from names.
+struct GuardGroup {
+    guard: usize,
+    /// The largest bias, and the largest bias magnitude.
+    max_bias: f64,
+    max_abs_bias: f64,
+    /// Per residual dimension: the largest |weight| of any row in the group.
+    bound: Vec<f64>,
+    /// The group's rows by column: `(row, weight)`.
+    columns: Vec<Vec<(u32, f64)>>,
+}
+
+/// Fewest column entries for a group to be worth its bound.
+const GROUP_MIN_ENTRIES: usize = 64;
+
+impl GuardGroup {
+    /// Whether no row of the group can be above zero for the residual `x`
+    /// (non-zero at `nonzero`): the guard is zero, and the largest bias plus
+    /// every other entry times the largest |weight| on it stays below zero
+    /// by more than any rounding of the rows' sums.
+    fn is_closed(&self, x: &[f64], nonzero: &[u32]) -> bool {
+        if x[self.guard] != 0.0 {
+            return false;
+        }
+        let reach: f64 = nonzero
+            .iter()
+            .map(|&k| self.bound[k as usize] * x[k as usize].abs())
+            .sum();
+        let slack = 1e-9 * (self.max_abs_bias + reach);
+        self.max_bias + reach + slack < 0.0
+    }
+}
+
+impl Columns {
+    /// `rows` (with their biases) by column, for a residual of `d`
+    /// dimensions; with `grouped`, rows are gathered into guard groups where
+    /// that pays.
+    pub(super) fn of(rows: &[SparseRow], d: usize, grouped: bool) -> Columns {
+        let groups = if grouped {
+            GuardGroup::gather(rows, d)
+        } else {
+            Vec::new()
+        };
+        let mut in_group = vec![false; rows.len()];
+        for group in &groups {
+            for column in &group.columns {
+                for &(r, _) in column {
+                    in_group[r as usize] = true;
+                }
+            }
+        }
+        let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); d];
+        for (r, row) in rows.iter().enumerate().filter(|(r, _)| !in_group[*r]) {
+            for (&c, &w) in row.cols.iter().zip(&row.vals) {
+                columns[c as usize].push((r as u32, w));
+            }
+        }
+        let never_skip = (0..d as u32)
+            .filter(|&j| columns[j as usize].iter().any(|(_, w)| !w.is_finite()))
+            .collect();
+        let mut on_by_bias = vec![0u64; rows.len().div_ceil(64)];
+        for (r, row) in rows.iter().enumerate() {
+            if row.bias > 0.0 || row.bias.is_nan() {
+                on_by_bias[r / 64] |= 1 << (r % 64);
+            }
+        }
+        Columns {
+            columns,
+            never_skip,
+            bias: rows.iter().map(|row| row.bias).collect(),
+            on_by_bias,
+            groups,
+        }
+    }
+
+    /// `into += self · x` (`into` starting at the bias), multiplying only
+    /// the entries of `x` that are not zero, in ascending order, as the
+    /// session's row products add them; calls `reached(row)` for each row a
+    /// product reaches. A zero entry is still multiplied by a column holding
+    /// a non-finite weight (0 · ∞ is NaN, whatever the order), after the rest.
+    #[inline]
+    pub(super) fn multiply(
+        &self,
+        x: &[f64],
+        into: &mut [f64],
+        nonzero: &mut Vec<u32>,
+        mut reached: impl FnMut(usize),
+    ) {
+        nonzero_entries(x, nonzero);
+        for &j in nonzero.iter() {
+            let xj = x[j as usize];
+            for &(r, w) in &self.columns[j as usize] {
+                into[r as usize] += w * xj;
+                reached(r as usize);
+            }
+        }
+        for &j in &self.never_skip {
+            if x[j as usize] == 0.0 {
+                for &(r, w) in &self.columns[j as usize] {
+                    into[r as usize] += w * 0.0;
+                    reached(r as usize);
+                }
+            }
+        }
+        for group in &self.groups {
+            if group.is_closed(x, nonzero) {
+                continue;
+            }
+            for &j in nonzero.iter() {
+                let xj = x[j as usize];
+                for &(r, w) in &group.columns[j as usize] {
+                    into[r as usize] += w * xj;
+                    reached(r as usize);
+                }
+            }
+        }
+    }
+}
+
+/// The indices of the non-zero entries of `x`, ascending, into `out`: eight
+/// at a time as a bit mask, which the compiler turns into vector compares.
+fn nonzero_entries(x: &[f64], out: &mut Vec<u32>) {
+    out.clear();
+    for (c, chunk) in x.chunks(8).enumerate() {
+        let mut mask = 0u32;
+        for (i, v) in chunk.iter().enumerate() {
+            mask |= u32::from(*v != 0.0) << i;
+        }
+        while mask != 0 {
+            out.push((c * 8) as u32 + mask.trailing_zeros());
+            mask &= mask - 1;
+        }
+    }
+}
+
+impl GuardGroup {
+    /// The groups of `rows` worth keeping: rows with finite weights and
+    /// bias, at least two entries, grouped by the column of their largest
+    /// |weight|, where a group has at least [`GROUP_MIN_ENTRIES`] entries.
+    fn gather(rows: &[SparseRow], d: usize) -> Vec<GuardGroup> {
+        let mut by_guard: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+        for (r, row) in rows.iter().enumerate() {
+            let finite = row.bias.is_finite() && row.vals.iter().all(|w| w.is_finite());
+            if !finite || row.cols.len() < 2 {
+                continue;
+            }
+            let mut guard = 0;
+            for i in 1..row.vals.len() {
+                if row.vals[i].abs() > row.vals[guard].abs() {
+                    guard = i;
+                }
+            }
+            by_guard
+                .entry(row.cols[guard] as usize)
+                .or_default()
+                .push(r);
+        }
+        by_guard
+            .into_iter()
+            .filter(|(_, members)| {
+                members.iter().map(|&r| rows[r].cols.len()).sum::<usize>() >= GROUP_MIN_ENTRIES
+            })
+            .map(|(guard, members)| {
+                let mut group = GuardGroup {
+                    guard,
+                    max_bias: f64::NEG_INFINITY,
+                    max_abs_bias: 0.0,
+                    bound: vec![0.0; d],
+                    columns: vec![Vec::new(); d],
+                };
+                for r in members {
+                    let row = &rows[r];
+                    group.max_bias = group.max_bias.max(row.bias);
+                    group.max_abs_bias = group.max_abs_bias.max(row.bias.abs());
+                    for (&c, &w) in row.cols.iter().zip(&row.vals) {
+                        let c = c as usize;
+                        group.bound[c] = group.bound[c].max(w.abs());
+                        group.columns[c].push((r as u32, w));
+                    }
+                }
+                group
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gated row: bias −1, a guard of weight 100 on dimension 0, and 0.5
+    /// on dimensions 1 and 2; and enough copies to make a group.
+    fn gated() -> Vec<SparseRow> {
+        let row = SparseRow {
+            cols: vec![0, 1, 2],
+            vals: vec![100.0, 0.5, 0.5],
+            bias: -1.0,
+        };
+        vec![row; GROUP_MIN_ENTRIES]
+    }
+
+    fn gates(x: &[f64]) -> Vec<f64> {
+        let columns = Columns::of(&gated(), 3, true);
+        assert_eq!(columns.groups.len(), 1, "the rows form one group");
+        let mut into = columns.bias.clone();
+        let mut nonzero = Vec::new();
+        columns.multiply(x, &mut into, &mut nonzero, |_| {});
+        into
+    }
+
+    #[test]
+    fn nonzero_entries_are_listed_in_order_across_chunks() {
+        let mut x = vec![0.0; 19];
+        for (i, v) in [(0, 1.0), (7, -0.5), (8, f64::NAN), (18, 3.0)] {
+            x[i] = v;
+        }
+        x[3] = -0.0;
+        let mut out = vec![99];
+        nonzero_entries(&x, &mut out);
+        assert_eq!(out, vec![0, 7, 8, 18]);
+    }
+
+    #[test]
+    fn a_group_is_closed_only_when_no_row_can_be_above_zero() {
+        // By hand: −1 + 0.5·1 + 0.5·0.999 < 0: closed, the gate stays −1.
+        assert!(gates(&[0.0, 1.0, 0.999]).iter().all(|&g| g == -1.0));
+        // −1 + 0.5 + 0.5·1.000001 = 5e-7 > 0: open, and computed.
+        let open = gates(&[0.0, 1.0, 1.000_001]);
+        assert!(open.iter().all(|&g| g > 0.0 && g < 1e-6), "{open:?}");
+        // Exactly 0 is within the rounding slack: computed, and ≤ 0.
+        assert!(gates(&[0.0, 1.0, 1.0]).iter().all(|&g| g == 0.0));
+        // The guard on: computed whatever the bound.
+        assert!(gates(&[1.0, 0.0, 0.0]).iter().all(|&g| g == 99.0));
+        // A NaN entry never closes a group.
+        assert!(gates(&[0.0, f64::NAN, 0.0]).iter().all(|g| g.is_nan()));
+    }
+}
