@@ -180,4 +180,20 @@ fn after_a_jump_the_next_disagreement_is_found_by_running_the_model_along() {
         .collect();
     let upto: Vec<u64> = expected.iter().copied().filter(|&p| p <= next).collect();
     assert_eq!(marked, upto);
+
+    // From the end, reached at once: [ waits for the model to check the
+    // passes before, then finds the last disagreement.
+    let last = trace.passes.len() as u64;
+    app.key(Key::Char('G'));
+    run_slices(&mut app);
+    assert_eq!(app.session.pass(), last);
+    app.key(Key::Char('['));
+    assert_eq!(app.session.pass(), last, "nothing known to go back to yet");
+    assert!(app.message.contains("checked passes"), "{}", app.message);
+    while app.session.needs_catch_up() {
+        app.catch_up_slice(Duration::from_secs(60));
+    }
+    app.key(Key::Char('['));
+    let previous = *expected.iter().rfind(|&&p| p < last).unwrap();
+    assert_eq!(app.session.pass(), previous, "{}", app.message);
 }

@@ -512,6 +512,18 @@ impl App {
             }
             Action::SaveTrace => self.ask_save_trace(),
             Action::NextWrongPass => self.start_run(RunGoal::WrongPass, times),
+            Action::PreviousWrongPass
+                if self.session.is_replay()
+                    && self.session.checked_through() + 1 < self.session.pass() =>
+            {
+                // Only passes the model has run are known to agree.
+                self.message = format!(
+                    "[ looks back over checked passes: the model has checked passes 1–{} and \
+                     is catching up to pass {} (see Layers); try again then",
+                    self.session.checked_through(),
+                    self.session.pass()
+                );
+            }
             Action::PreviousWrongPass => {
                 let mut left = times;
                 let result = self.session.run_backward(|_, r| {
