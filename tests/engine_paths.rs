@@ -62,3 +62,46 @@ fn fast_and_reference_paths_emit_the_same_tokens() {
     assert_eq!(compared, CASES, "not enough short cases");
     eprintln!("{compared} cases compared pass by pass");
 }
+
+#[test]
+fn an_ip_readout_edited_to_1e308_reads_the_same_on_both_paths() {
+    // 2·t·R overflows for every ip t ≥ 1: the dense scan keeps the first
+    // infinite logit, ip 1; the closed form must not trust itself there.
+    let mut weights = support::transformer::compiled().clone();
+    let ip = weights
+        .outputs
+        .iter_mut()
+        .find(|f| f.name == "ip")
+        .expect("an ip field");
+    match &mut ip.kind {
+        wasmtf::weights::OutputKind::Quadratic { bias, .. } => *bias = 1e308,
+        _ => panic!("ip is a quadratic field"),
+    }
+    let model = Arc::new(wasmtf::engine::Model::new(Arc::new(weights)));
+    let program = Arc::new(
+        Program::from_wat(
+            "t.wat",
+            "(module (func (export \"main\") (drop (i32.const 1)) (drop (i32.const 2))))",
+        )
+        .unwrap(),
+    );
+    let run = |mode| {
+        let mut run = TransformerRun::new(
+            Arc::clone(&model),
+            Arc::clone(&program),
+            wasmtf::files::FileContents::default(),
+            mode,
+        )
+        .unwrap();
+        (0..3)
+            .map(|_| run.step(None).unwrap().ip)
+            .collect::<Vec<_>>()
+    };
+    let reference = run(Mode::Reference);
+    assert_eq!(
+        reference,
+        vec![1, 1, 1],
+        "by hand: the first infinite logit"
+    );
+    assert_eq!(run(Mode::Fast), reference);
+}

@@ -565,7 +565,19 @@ pub fn quadratic_argmax_scan(r: f64, min: i64, max: i64) -> i64 {
 /// The same argmax in constant time: the logit is a concave parabola peaking at
 /// R, so the winner is the integer nearest R or a neighbour; comparing those
 /// three with the scan's own f64 arithmetic gives the scan's answer.
+///
+/// That holds while rounding cannot reorder the logits: any value two or
+/// more from the peak trails it by at least 3, and each logit `2tR − t²` is
+/// off by at most `(|2tR| + t²)·2⁻⁵²`, under 1/4 when `|R| ≤ 2²⁸` and
+/// `|t| ≤ 2²⁴`. Outside that (edited weights: the compiled ones keep `R`
+/// within a field's range), the scan decides.
 pub fn quadratic_argmax(r: f64, min: i64, max: i64) -> i64 {
+    const MAX_R: f64 = (1u64 << 28) as f64;
+    const MAX_T: i64 = 1 << 24;
+    let trusted = r.is_finite() && r.abs() <= MAX_R && min.abs().max(max.abs()) <= MAX_T;
+    if !trusted {
+        return quadratic_argmax_scan(r, min, max);
+    }
     let centre = ((r - 0.5).ceil()).clamp(min as f64, max as f64) as i64;
     let mut best = (centre - 1).max(min);
     for t in best + 1..=(centre + 1).min(max) {
@@ -580,6 +592,37 @@ pub fn quadratic_argmax(r: f64, min: i64, max: i64) -> i64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_edited_readout_of_1e308_reads_as_the_scan_does() {
+        // By hand: 2·t·1e308 overflows to +∞ for every t ≥ 1, so the scan
+        // (strictly greater wins, from the smallest) keeps t = 1.
+        assert_eq!(quadratic_argmax_scan(1e308, 0, 1 << 20), 1);
+        assert_eq!(quadratic_argmax(1e308, 0, 1 << 20), 1);
+    }
+
+    proptest! {
+        // Each case may scan a million values.
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_quadratic_argmax_equals_the_scan_at_any_magnitude(
+            r in prop_oneof![
+                // From 1e-4 to beyond f64::MAX (infinite), either sign,
+                // where a product 2tR overflows or rounds away integers.
+                (-4.0f64..330.0, proptest::bool::ANY).prop_map(|(e, negative)| {
+                    let magnitude = 10f64.powf(e);
+                    if negative { -magnitude } else { magnitude }
+                }),
+                // Where 2tR overflows for some t in the range.
+                (301.0f64..309.0).prop_map(|e| 10f64.powf(e)),
+                // Up to the bound of the closed form, halves included.
+                (-(1i64 << 29)..(1i64 << 29)).prop_map(|v| v as f64 / 2.0),
+            ],
+        ) {
+            let (min, max) = (0, 1 << 20);
+            prop_assert_eq!(quadratic_argmax(r, min, max), quadratic_argmax_scan(r, min, max));
+        }
+    }
 
     proptest! {
         #[test]
