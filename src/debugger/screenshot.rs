@@ -227,7 +227,7 @@ pub fn write_screenshots(dir: &Path, weights: &Weights) -> Result<Vec<String>, S
     app.focus = Panel::Files;
     app.cursors.file = app.file_lengths()[0];
     keys(&mut app, "f");
-    select_head(&mut app, "stack.top");
+    select_head(&mut app, crate::interpreter::roles::STACK_READS[0].0.name);
     keys(&mut app, "f");
     select_head(&mut app, "mem.0.0");
     keys(&mut app, "f");

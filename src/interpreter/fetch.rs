@@ -49,7 +49,7 @@ pub(super) fn build(b: &mut Builder) {
     };
     b.head(L_FETCH, fetch);
     let depth = Head {
-        name: "depth".into(),
+        name: super::roles::DEPTH.name.into(),
         doc: "sum head: the stack depth as the running sum of the emitted depth changes".into(),
         kind: HeadKind::Sum,
         query: vec![],
@@ -57,7 +57,7 @@ pub(super) fn build(b: &mut Builder) {
         value: vec![b.lin("tok.delta")],
         output: vec![b.d("depth")],
     };
-    b.head(L_FETCH, depth);
+    b.head(super::roles::DEPTH.layer, depth);
     // (depth − 1)²: the square of this position's stack slot, for the quadratic
     // keys of the stack heads.
     let slot = b.lin("depth") - 1.0;

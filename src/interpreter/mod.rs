@@ -24,6 +24,7 @@ mod memory;
 mod output;
 pub mod prefill;
 pub mod prompt;
+pub mod roles;
 mod stack;
 pub mod tokens;
 

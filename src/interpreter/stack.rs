@@ -7,7 +7,8 @@
 //! to the latest push: the current value of that slot. Tokens that pushed
 //! nothing are excluded by a large negative score.
 
-use super::{Builder, EXCLUDE, L_STACK};
+use super::roles::STACK_READS;
+use super::{Builder, EXCLUDE};
 use crate::circuit::{Head, HeadKind, Lin};
 
 pub(super) fn build(b: &mut Builder) {
@@ -15,17 +16,12 @@ pub(super) fn build(b: &mut Builder) {
         (b.lin("depth") - 1.0) * 2.0,
         -b.lin("slot_sq") - EXCLUDE + b.lin("tok.push") * EXCLUDE,
     ];
-    for (name, below, out, doc) in [
-        ("stack.top", 1.0, "top.b", "the value on top of the stack"),
-        (
-            "stack.second",
-            2.0,
-            "second.b",
-            "the value just below the top",
-        ),
+    for ((role, below), out, doc) in [
+        (STACK_READS[0], "top.b", "the value on top of the stack"),
+        (STACK_READS[1], "second.b", "the value just below the top"),
     ] {
         let head = Head {
-            name: name.into(),
+            name: role.name.into(),
             doc: doc.into(),
             kind: HeadKind::Lookup,
             query: vec![b.lin("depth") - below, Lin::constant(1.0)],
@@ -33,6 +29,6 @@ pub(super) fn build(b: &mut Builder) {
             value: b.dims("tok.v.b", 32).into_iter().map(Lin::dim).collect(),
             output: b.dims(out, 32),
         };
-        b.head(L_STACK, head);
+        b.head(role.layer, head);
     }
 }

@@ -2,23 +2,13 @@
 //! heads read, each with the pass that pushed it; then the stack after the
 //! pass, slot by slot, with where each value came from.
 
+use crate::interpreter::roles::{DEPTH, STACK_READS};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::style::{dim, number};
 use crate::debugger::app::{App, Panel};
 use crate::debugger::layout::{STACK_HEADER_ROWS, window};
-
-fn head_index(app: &App, layer: usize, name: &str) -> Option<usize> {
-    app.session
-        .model()
-        .weights()
-        .layers
-        .get(layer)?
-        .heads
-        .iter()
-        .position(|h| h.name == name)
-}
 
 /// The value bits a head read, as a signed integer.
 fn bits_value(bits: &[f64]) -> i32 {
@@ -85,8 +75,9 @@ fn heads_read(app: &App) -> Vec<Line<'static>> {
     };
     let mut lines = Vec::new();
     let mut depth = None;
-    if let Some(h) = head_index(app, 0, "depth") {
-        let total = capture.layers[0].heads[h]
+    let weights = app.session.model().weights();
+    if let Some(h) = DEPTH.index_in(weights) {
+        let total = capture.layers[DEPTH.layer].heads[h]
             .value
             .first()
             .copied()
@@ -97,11 +88,11 @@ fn heads_read(app: &App) -> Vec<Line<'static>> {
             Span::raw(format!("{} (sum head)", number(total))),
         ]));
     }
-    for (name, below) in [("stack.top", 1.0), ("stack.second", 2.0)] {
-        let Some(h) = head_index(app, 1, name) else {
+    for (role, below) in STACK_READS {
+        let Some(h) = role.index_in(weights) else {
             continue;
         };
-        let label = &name[6..];
+        let label = role.label;
         if depth.is_some_and(|d| d < below) {
             lines.push(Line::styled(
                 format!("{label} — (depth {})", number(depth.unwrap_or(0.0))),
@@ -109,7 +100,7 @@ fn heads_read(app: &App) -> Vec<Line<'static>> {
             ));
             continue;
         }
-        let head = &capture.layers[1].heads[h];
+        let head = &capture.layers[role.layer].heads[h];
         let from = head
             .hit
             .and_then(|hit| app.pass_at(hit.position))
