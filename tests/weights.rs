@@ -22,6 +22,11 @@ fn compile_reproduces_the_committed_weights_byte_for_byte() {
         sidecar,
         "weights/wasmtf.json is stale"
     );
+    // What every start reads instead of compiling.
+    assert_eq!(
+        wasmtf::weights::architecture(),
+        &Architecture::of(&compiled)
+    );
 }
 
 #[test]

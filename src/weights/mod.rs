@@ -164,10 +164,18 @@ pub fn compile() -> Weights {
     crate::circuit::assemble(&crate::interpreter::build())
 }
 
-/// The architecture every weights file must have (that of [`compile`]).
+/// The committed sidecar, embedded beside the weights: tests/weights.rs
+/// checks that it is exactly what [`compile`] describes.
+pub const DEFAULT_SIDECAR: &str = include_str!("../../weights/wasmtf.json");
+
+/// The architecture every weights file must have (that of [`compile`]), read
+/// from the embedded sidecar rather than by compiling the 8.7M-parameter
+/// model at every start.
 pub fn architecture() -> &'static io::Architecture {
     static ARCHITECTURE: std::sync::OnceLock<io::Architecture> = std::sync::OnceLock::new();
-    ARCHITECTURE.get_or_init(|| io::Architecture::of(&compile()))
+    ARCHITECTURE.get_or_init(|| {
+        serde_json::from_str(DEFAULT_SIDECAR).expect("the embedded sidecar is valid JSON")
+    })
 }
 
 /// The embedded default weights.
