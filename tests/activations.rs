@@ -7,11 +7,12 @@
 mod support;
 
 use std::collections::HashMap;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 use serde_json::Value;
+use support::cli::{stderr, wasmtf};
 use support::scratch::Scratch;
 use wasmtf::program::Program;
 
@@ -40,17 +41,6 @@ const ADDS: &str = r#"(module
     local.get $s
     call $output))
 "#;
-
-fn wasmtf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasmtf"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Records sieve (n = 20) with the given extra arguments.
 fn record_sieve(dir: &Scratch, trace: &str, extra: &[&str]) -> Output {

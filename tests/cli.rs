@@ -3,8 +3,9 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use support::cli::{stderr, stdout, wasmtf};
 use support::scratch::Scratch;
 
 use ndarray::{Array1, Array2, s};
@@ -14,21 +15,6 @@ use wasmtf::weights::io::to_safetensors;
 use wasmtf::weights::{
     DEFAULT_WEIGHTS, InputKind, OutputKind, Weights, architecture, load_default,
 };
-
-fn wasmtf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasmtf"))
-        .args(args)
-        .output()
-        .expect("the wasmtf binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 const ECHO: &str = r#"(module
   (import "env" "output" (func $output (param i32)))

@@ -67,28 +67,18 @@ fn a_replayed_trace_reaches_its_last_pass_with_g() {
     assert_eq!(recorded.status.code(), Some(0));
     // 30 iterations of 9 instructions, then the end: by hand.
     let last = 30 * 9 + 1;
-    let session = Session(format!("wasmtf-replay-{}", std::process::id()));
-    let name = session.0.as_str();
     let command = format!(
         "{} replay {}",
         env!("CARGO_BIN_EXE_wasmtf"),
         trace.display()
     );
-    let status = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "160",
-            "-y",
-            "48",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let session = Session::start(
+        &format!("wasmtf-replay-{}", std::process::id()),
+        160,
+        48,
+        &command,
+    );
+    let name = session.name();
     wait_for(name, "replaying");
     tmux(&["send-keys", "-t", name, "G"]);
     let screen = wait_for(name, &format!("pass {last} "));

@@ -4,9 +4,10 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
+use support::cli::{stderr, stdout, wasmtf};
 use support::corpus::load_corpus;
 use support::scratch::Scratch;
 use support::traces::{read, record_bytes, recording};
@@ -91,21 +92,6 @@ fn ablated_weights_disagree_exactly_where_the_group_is_used() {
         flagged, adds,
         "every add (100 + i) and nothing else disagrees"
     );
-}
-
-fn wasmtf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasmtf"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Records the counter with the CLI and returns the trace's lines.

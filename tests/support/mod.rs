@@ -5,6 +5,7 @@
 //! the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod corpus;
 pub mod debugger;
 pub mod oracle;
