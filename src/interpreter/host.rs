@@ -168,18 +168,9 @@ impl TransformerRun {
     /// Runs the forward pass that reads the current token (storing a write
     /// token's key and value first) and returns the argmax token.
     fn forward(&mut self, capture: Option<&mut PassCapture>) -> Result<TraceToken, String> {
-        if self.session.position() as u64 >= super::MAX_POSITIONS {
-            return Err(format!(
-                "the trace reached {} positions, the bound within which the weights are exact",
-                super::MAX_POSITIONS
-            ));
-        }
+        super::check_position(self.session.position() as u64)?;
         let token = self.host.token;
-        let writes = if token.wrote {
-            token.file.map(usize::from)
-        } else {
-            None
-        };
+        let writes = token.memory_written();
         let fields = self
             .session
             .step(&encode(&Token::Trace(token)), writes, capture)?;
@@ -271,18 +262,9 @@ impl Host {
     /// what the host reports: an output, a file write, the end of the run.
     pub fn append(&mut self, next: TraceToken) -> Result<(), String> {
         let executed = self.token.ip;
-        let write = match (next.wrote, next.file, usize::try_from(next.cursor - 1)) {
-            (false, _, _) => None,
-            (true, Some(file), Ok(offset)) if usize::from(file) < FILE_COUNT => {
-                Some((file, offset))
-            }
-            (true, _, _) => {
-                return Err(format!(
-                    "pass {}: the model emitted a write without a file or at cursor 0",
-                    self.steps + 1
-                ));
-            }
-        };
+        let write = next
+            .write_target()
+            .map_err(|why| format!("pass {}: the model emitted {why}", self.steps + 1))?;
         self.steps += 1;
         if next.out {
             self.outputs.push(next.value);

@@ -46,6 +46,17 @@ pub const MAX_MEMORY: i64 = 1 << 20;
 /// recency steps, which are exact while positions stay below the gates' big-M.
 pub const MAX_POSITIONS: u64 = 1 << 39;
 
+/// Refuses a trace that would reach position `position`, beyond the bound
+/// within which the weights are exact.
+pub(crate) fn check_position(position: u64) -> Result<(), String> {
+    if position >= MAX_POSITIONS {
+        return Err(format!(
+            "the trace reached {MAX_POSITIONS} positions, the bound within which the weights are exact"
+        ));
+    }
+    Ok(())
+}
+
 /// Big-M of the gated neurons: larger than any linear quantity they gate
 /// (at most about 2^38), small enough that sums stay exact in f64.
 pub(crate) const GATE_M: f64 = (1u64 << 40) as f64;

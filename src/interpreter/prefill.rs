@@ -39,22 +39,14 @@ pub fn forced_argmaxes(
     let Token::Trace(first) = *first else {
         unreachable!("the prompt ends with the first trace token")
     };
-    let last_position = (before.len() + recorded.len()) as u64;
-    if last_position > super::MAX_POSITIONS {
-        return Err(format!(
-            "the trace reached {} positions, the bound within which the weights are exact",
-            super::MAX_POSITIONS
-        ));
+    // The last pass reads position `before.len() + recorded.len() − 1`.
+    if !recorded.is_empty() {
+        super::check_position((before.len() + recorded.len() - 1) as u64)?;
     }
     // What `TransformerRun` refuses to append.
     for (i, token) in recorded.iter().enumerate() {
-        let valid = !token.wrote
-            || (token.file.is_some_and(|f| usize::from(f) < FILE_COUNT) && token.cursor >= 1);
-        if !valid {
-            return Err(format!(
-                "pass {}: the recorded token is a write without a file or at cursor 0",
-                i + 1
-            ));
+        if let Err(why) = token.write_target() {
+            return Err(format!("pass {}: the recorded token is {why}", i + 1));
         }
     }
     let prompt_block: Vec<BlockToken> = before
@@ -98,10 +90,6 @@ fn read_token(token: TraceToken, pass: usize) -> Result<BlockToken, String> {
     }
     Ok(BlockToken {
         fields: encode(&Token::Trace(token)),
-        writes_memory: if token.wrote {
-            token.file.map(usize::from)
-        } else {
-            None
-        },
+        writes_memory: token.memory_written(),
     })
 }

@@ -12,6 +12,7 @@
 //! - `FileEntry`, the entries of the file memories the cross-attention heads read
 //!   (never in the sequence).
 
+use crate::files::FILE_COUNT;
 use crate::program::{BinaryOp, HostCall, Instruction, Op};
 
 /// Every opcode class the fetch head distinguishes, in one-hot order.
@@ -163,6 +164,29 @@ pub struct TraceToken {
 }
 
 impl TraceToken {
+    /// Where a write token writes: its file and the offset `cursor − 1`;
+    /// `Ok(None)` for a token that writes nothing, `Err` (saying why) for a
+    /// write without a file or at cursor 0, which no run can append.
+    pub fn write_target(&self) -> Result<Option<(u8, usize)>, &'static str> {
+        match (self.wrote, self.file, usize::try_from(self.cursor - 1)) {
+            (false, _, _) => Ok(None),
+            (true, Some(file), Ok(offset)) if usize::from(file) < FILE_COUNT => {
+                Ok(Some((file, offset)))
+            }
+            (true, _, _) => Err("a write without a file or at cursor 0"),
+        }
+    }
+
+    /// The file memory the pass reading this token writes to (its
+    /// cross-attention heads store this position's key and value).
+    pub fn memory_written(&self) -> Option<usize> {
+        if self.wrote {
+            self.file.map(usize::from)
+        } else {
+            None
+        }
+    }
+
     /// The token the prompt ends with: run from instruction 0, stack empty.
     pub fn start() -> TraceToken {
         TraceToken {
