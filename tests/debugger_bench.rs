@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::ENV_IMPORTS;
 use support::transformer::model;
 use wasmtf::debugger::app::App;
 use wasmtf::debugger::keymap::Key;
@@ -24,19 +23,9 @@ use wasmtf::program::Program;
 
 const PASSES: u64 = 1_000_000;
 
-/// A loop of memory, `mul`, locals and an output per iteration (19
-/// instructions), long enough for any number of passes asked for here.
+/// The benchmarks' loop, long enough for any number of passes asked for here.
 fn long_loop() -> Arc<Program> {
-    let source = format!(
-        "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $i i32) (local $s i32)
-           (block $done (loop $l
-             (br_if $done (i32.ge_s (local.get $i) (i32.const 1000000)))
-             (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $s))
-             (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.load (i32.const 4)))))
-             (call $output (local.get $s))
-             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-             (br $l)))))"
-    );
+    let source = support::long_loop(1_000_000, 1020);
     Arc::new(Program::from_wat("long.wat", &source).unwrap())
 }
 

@@ -228,18 +228,9 @@ fn on_the_corpus_the_prefill_emits_the_argmaxes_of_one_pass_at_a_time() {
 
 #[test]
 fn across_blocks_threads_and_forgotten_reads_the_argmaxes_are_the_same() {
-    // Memory, mul, locals and an output per iteration; 64 distinct
-    // addresses, so the memory heads hold many keys.
-    let source = format!(
-        "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $i i32) (local $s i32)
-           (block $done (loop $l
-             (br_if $done (i32.ge_s (local.get $i) (i32.const 150)))
-             (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4)) (i32.const 252)) (local.get $s))
-             (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.load (i32.const 4)))))
-             (call $output (local.get $s))
-             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-             (br $l)))))"
-    );
+    // Memory, mul, locals and an output per iteration; 38 distinct
+    // addresses (i & 252 for i < 150), so the memory heads hold many keys.
+    let source = support::long_loop(150, 252);
     let trace = recorded(&source, FileContents::default(), Engine::Transformer);
     assert!(trace.passes.len() > 2500, "{} passes", trace.passes.len());
     let mut failures = Vec::new();

@@ -10,7 +10,6 @@ mod support;
 use std::sync::Arc;
 use std::time::Instant;
 
-use support::ENV_IMPORTS;
 use support::traces::{read, record_bytes, recording};
 use support::transformer::model;
 use wasmtf::engine::Mode;
@@ -21,25 +20,11 @@ use wasmtf::program::Program;
 use wasmtf::trace::record::Engine;
 use wasmtf::trace::verify::{verify_batched, verify_one_at_a_time};
 
-/// Memory, `mul`, locals and an output per iteration (19 instructions), over
-/// 256 addresses: 115,005 passes.
-fn long_loop() -> String {
-    format!(
-        "(module {ENV_IMPORTS} (memory 1) (func (export \"main\") (local $i i32) (local $s i32)
-           (block $done (loop $l
-             (br_if $done (i32.ge_s (local.get $i) (i32.const 5000)))
-             (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $s))
-             (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (i32.load (i32.const 4)))))
-             (call $output (local.get $s))
-             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-             (br $l)))))"
-    )
-}
-
 #[test]
 #[ignore = "benchmark: cargo test --release --test replay_bench -- --ignored --nocapture"]
 fn replay_verify_against_run() {
-    let source = long_loop();
+    // 256 addresses: 115,005 passes.
+    let source = support::long_loop(5000, 1020);
     let mut rec = recording("long.wat", &source, FileContents::default(), Engine::Vm);
     rec.max_steps = u64::MAX;
     let trace = read(&record_bytes(&rec));
