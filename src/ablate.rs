@@ -39,7 +39,7 @@
 //! # The file written
 //!
 //! OUT is a complete safetensors file from [`crate::weights::io::to_safetensors`].
-//! Its metadata carries the architecture, which is all [`crate::weights::load_file`]
+//! Its metadata carries the architecture, which is all [`crate::compiled::load_file`]
 //! needs, so no sidecar is written (an ablation changes values, never names: the
 //! sidecar of the source weights describes OUT as well). OUT is written to a
 //! temporary file in its own directory and renamed into place, so a failure never
@@ -150,13 +150,13 @@ pub fn ablate(weights: &mut Weights, names: &[String]) -> Result<Ablated, String
     for (l, layer) in weights.layers.iter_mut().enumerate() {
         for head in &mut layer.heads {
             if any(&head.name) {
-                head.w_o.fill(0.0);
+                head.w_o.clear();
                 heads.push(head.name.clone());
             }
         }
         for (n, name) in layer.neuron_names.iter().enumerate() {
             if any(name) {
-                layer.w_out.column_mut(n).fill(0.0);
+                layer.w_out.clear_column(n);
                 neuron_indices.push((l, n));
             }
         }

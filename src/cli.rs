@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::compiled;
 use crate::engine::{Mode, Model};
 use crate::files::FileContents;
 use crate::interpreter::TransformerRun;
@@ -16,7 +17,7 @@ use crate::program::Program;
 use crate::report::{RunReport, exit};
 use crate::trace;
 use crate::vm::Vm;
-use crate::weights::{self, Weights, io::Architecture};
+use crate::weights::{Weights, io::Architecture};
 
 /// The step limit when `--max-steps` is not given.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000_000;
@@ -266,8 +267,8 @@ pub fn load_program_file(path: &Path) -> Result<Program, String> {
 /// The built-in weights, or those of `path`.
 pub fn load_weights(path: Option<&Path>) -> Result<Weights, String> {
     match path {
-        Some(path) => weights::load_file(path),
-        None => weights::load_default(),
+        Some(path) => compiled::load_file(path),
+        None => compiled::load_default(),
     }
 }
 
@@ -315,10 +316,10 @@ fn print_report(report: &RunReport, args: &RunArgs) {
 fn compile(out_dir: Option<PathBuf>) -> Result<i32, String> {
     let dir = out_dir.unwrap_or_else(|| PathBuf::from("weights"));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let compiled = weights::compile();
+    let compiled = compiled::compile();
     let tensors = dir.join("wasmtf.safetensors");
     let sidecar = dir.join("wasmtf.json");
-    std::fs::write(&tensors, weights::io::to_safetensors(&compiled))
+    std::fs::write(&tensors, crate::weights::io::to_safetensors(&compiled))
         .map_err(|e| format!("cannot write {}: {e}", tensors.display()))?;
     std::fs::write(&sidecar, Architecture::of(&compiled).to_json())
         .map_err(|e| format!("cannot write {}: {e}", sidecar.display()))?;
@@ -385,7 +386,7 @@ fn repl(files: &[String], weights: Option<PathBuf>, max_steps: u64) -> Result<i3
 
 fn screenshot(out_dir: Option<PathBuf>) -> Result<i32, String> {
     let dir = out_dir.unwrap_or_else(|| PathBuf::from("screenshots"));
-    let written = crate::debugger::screenshot::write_screenshots(&dir, &weights::load_default()?)?;
+    let written = crate::debugger::screenshot::write_screenshots(&dir, &compiled::load_default()?)?;
     for path in written {
         println!("wrote {path}");
     }

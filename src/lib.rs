@@ -12,6 +12,7 @@ pub mod ablate;
 pub mod chunked;
 pub mod circuit;
 pub mod cli;
+pub mod compiled;
 pub mod debugger;
 pub mod engine;
 pub mod files;

@@ -12,10 +12,11 @@ use support::ENV_IMPORTS;
 use support::corpus::load_corpus;
 use support::transformer::{files_of, run_transformer, run_vm, same_run};
 use wasmtf::ablate::{ablate, ablate_command, name_matches};
+use wasmtf::compiled as weights;
 use wasmtf::engine::{Mode, Model};
 use wasmtf::files::FileContents;
 use wasmtf::program::{BinaryOp, Op, Program};
-use wasmtf::weights::{self, Weights};
+use wasmtf::weights::{Matrix, Weights};
 
 /// The built-in weights, read once per test binary.
 fn original() -> &'static Weights {
@@ -87,14 +88,17 @@ fn expected_ablation(
     for layer in &mut expected.layers {
         for head in &mut layer.heads {
             if heads(&head.name) {
-                head.w_o.fill(0.0);
+                head.w_o = Matrix::zeros(head.w_o.nrows(), head.w_o.ncols());
             }
         }
+        // Zeroed dense, as a plain array, to check the sparse clearing.
+        let mut w_out = layer.w_out.to_dense();
         for n in 0..layer.neuron_names.len() {
             if neurons(&layer.neuron_names[n]) {
-                layer.w_out.column_mut(n).fill(0.0);
+                w_out.column_mut(n).fill(0.0);
             }
         }
+        layer.w_out = Matrix::from_dense(&w_out);
     }
     expected
 }
@@ -160,6 +164,7 @@ fn a_single_neuron_by_its_exact_name() {
     assert!(
         w.layers[layer]
             .w_out
+            .to_dense()
             .column(index)
             .iter()
             .any(|&v| v != 0.0),
@@ -280,17 +285,29 @@ fn the_written_file_loads_back_with_exactly_the_named_outputs_zeroed() {
     for (l, layer) in loaded.layers.iter().enumerate() {
         for (h, loaded_head) in layer.heads.iter().enumerate() {
             if head(&loaded_head.name) {
-                assert!(w.layers[l].heads[h].w_o.iter().any(|&v| v != 0.0));
-                assert!(loaded_head.w_o.iter().all(|&v| v == 0.0));
+                assert!(
+                    w.layers[l].heads[h]
+                        .w_o
+                        .to_dense()
+                        .iter()
+                        .any(|&v| v != 0.0)
+                );
+                assert!(loaded_head.w_o.to_dense().iter().all(|&v| v == 0.0));
             }
         }
         for (n, name) in layer.neuron_names.iter().enumerate() {
             if neuron(name) {
                 assert!(
-                    w.layers[l].w_out.column(n).iter().any(|&v| v != 0.0),
+                    w.layers[l]
+                        .w_out
+                        .to_dense()
+                        .column(n)
+                        .iter()
+                        .any(|&v| v != 0.0),
                     "{name}"
                 );
-                assert!(layer.w_out.column(n).iter().all(|&v| v == 0.0), "{name}");
+                let loaded_out = layer.w_out.to_dense();
+                assert!(loaded_out.column(n).iter().all(|&v| v == 0.0), "{name}");
             }
         }
     }

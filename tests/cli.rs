@@ -8,13 +8,12 @@ use std::process::Output;
 use support::cli::{stderr, stdout, wasmtf};
 use support::scratch::Scratch;
 
-use ndarray::{Array1, Array2, s};
+use ndarray::{Array1, s};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde_json::Value;
+use wasmtf::compiled::{DEFAULT_WEIGHTS, architecture, load_default};
 use wasmtf::weights::io::to_safetensors;
-use wasmtf::weights::{
-    DEFAULT_WEIGHTS, InputKind, OutputKind, Weights, architecture, load_default,
-};
+use wasmtf::weights::{InputKind, Matrix, OutputKind, Weights};
 
 const ECHO: &str = r#"(module
   (import "env" "output" (func $output (param i32)))
@@ -348,8 +347,8 @@ fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut Vec<Stored>, &mut Value)) -> V
 /// residual stream.
 fn narrowed(d: usize) -> Weights {
     let mut w = load_default().unwrap();
-    let cols = |m: &Array2<f64>| m.slice(s![.., ..d]).to_owned();
-    let rows = |m: &Array2<f64>| m.slice(s![..d, ..]).to_owned();
+    let cols = |m: &Matrix| Matrix::from_dense(&m.to_dense().slice(s![.., ..d]).to_owned());
+    let rows = |m: &Matrix| Matrix::from_dense(&m.to_dense().slice(s![..d, ..]).to_owned());
     let head = |v: &Array1<f64>| v.slice(s![..d]).to_owned();
     w.dims.truncate(d);
     for field in &mut w.inputs {
@@ -414,8 +413,10 @@ fn one_tensor_that_does_not_fit_is_refused_by_name() {
     refused_with(
         "transposed.safetensors",
         &|t| {
-            let i = find(t, "layers.0.attn.fetch.w_q");
-            t[i].2.reverse();
+            // The stored shape [3, 637] as [637, 3].
+            let i = find(t, "layers.0.attn.fetch.w_q.shape");
+            let (rows, cols) = t[i].3.split_at(8);
+            t[i].3 = [cols, rows].concat();
         },
         "tensor layers.0.attn.fetch.w_q has shape [637, 3], expected [3, 637]",
     );

@@ -376,8 +376,11 @@ fn an_ablated_head_is_flagged_and_a_neuron_shows_what_it_added() {
     app.focus = Panel::Layers;
     let text = screen(&app, 160, 48);
     let weights = app.session.model().weights();
-    let column = weights.layers[layer].w_out.column(fired.index);
-    let (d, w) = column.iter().enumerate().find(|(_, w)| **w != 0.0).unwrap();
+    let w_out = &weights.layers[layer].w_out;
+    let (d, w) = (0..w_out.nrows())
+        .map(|d| (d, w_out[[d, fired.index]]))
+        .find(|&(_, w)| w != 0.0)
+        .unwrap();
     let added = fired.gate * fired.value * w;
     let expected = format!(
         "{}{}{}",

@@ -139,15 +139,15 @@ fn perturbed(scale: f64, seed: u64) -> Weights {
     let mut weights = compiled().clone();
     for layer in &mut weights.layers {
         for head in &mut layer.heads {
-            head.w_q.map_inplace(&mut noise);
-            head.w_k.map_inplace(&mut noise);
-            head.w_v.map_inplace(&mut noise);
-            head.w_o.map_inplace(&mut noise);
+            head.w_q.map_nonzero(&mut noise);
+            head.w_k.map_nonzero(&mut noise);
+            head.w_v.map_nonzero(&mut noise);
+            head.w_o.map_nonzero(&mut noise);
         }
-        layer.w_gate.map_inplace(&mut noise);
+        layer.w_gate.map_nonzero(&mut noise);
         layer.b_gate.map_inplace(&mut noise);
-        layer.w_val.map_inplace(&mut noise);
-        layer.w_out.map_inplace(&mut noise);
+        layer.w_val.map_nonzero(&mut noise);
+        layer.w_out.map_nonzero(&mut noise);
     }
     weights
 }
@@ -272,8 +272,8 @@ fn a_pass_that_overflows_fails_at_the_same_pass_in_both() {
         let mut weights = compiled().clone();
         let layer = &mut weights.layers[layer];
         match label {
-            "huge output weight" => layer.w_out[[0, neuron]] = 1e308,
-            _ => layer.w_gate[[neuron, 0]] = f64::INFINITY,
+            "huge output weight" => layer.w_out.set(0, neuron, 1e308),
+            _ => layer.w_gate.set(neuron, 0, f64::INFINITY),
         }
         let model = Arc::new(Model::new(Arc::new(weights)));
         let reference = one_at_a_time(&trace, &model);

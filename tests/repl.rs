@@ -24,7 +24,7 @@ use wasmtf::vm::Vm;
 /// The model of the compiled weights, built once per test binary.
 fn model() -> Arc<Model> {
     static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
-    Arc::clone(MODEL.get_or_init(|| Arc::new(Model::new(Arc::new(wasmtf::weights::compile())))))
+    Arc::clone(MODEL.get_or_init(|| Arc::new(Model::new(Arc::new(wasmtf::compiled::compile())))))
 }
 
 fn repl_with_limit(pass_limit: u64) -> Repl {
@@ -745,7 +745,7 @@ fn the_repl_runs_in_a_real_terminal_and_restores_it() {
 
 #[test]
 fn edited_weights_that_diverge_from_the_vm_are_flagged() {
-    let mut weights = wasmtf::weights::compile();
+    let mut weights = wasmtf::compiled::compile();
     weights.ablate_neurons("alu.sub");
     let model = Arc::new(Model::new(Arc::new(weights)));
     let mut repl = Repl::new(ReplSession::new(model, FileContents::default(), 1000).unwrap());

@@ -1,7 +1,7 @@
 //! `wasmtf screenshot` reproduces the committed screenshots byte for byte.
 
+use wasmtf::compiled::load_default;
 use wasmtf::debugger::screenshot::write_screenshots;
-use wasmtf::weights::load_default;
 
 #[test]
 fn the_committed_screenshots_are_what_the_command_renders() {

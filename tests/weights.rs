@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use safetensors::tensor::{SafeTensors, TensorView};
+use wasmtf::compiled::{DEFAULT_WEIGHTS, architecture, compile, load_default};
 use wasmtf::weights::io::{Architecture, from_safetensors, to_safetensors};
-use wasmtf::weights::{DEFAULT_WEIGHTS, architecture, compile, load_default};
 
 #[test]
 fn compile_reproduces_the_committed_weights_byte_for_byte() {
@@ -24,7 +24,7 @@ fn compile_reproduces_the_committed_weights_byte_for_byte() {
     );
     // What every start reads instead of compiling.
     assert_eq!(
-        wasmtf::weights::architecture(),
+        wasmtf::compiled::architecture(),
         &Architecture::of(&compiled)
     );
 }
@@ -67,11 +67,20 @@ fn rebuild(tensors: &[Stored], metadata: HashMap<String, String>) -> Vec<u8> {
 #[test]
 fn a_missing_or_misshapen_tensor_is_named() {
     let (mut tensors, metadata) = parts();
-    tensors.retain(|(name, ..)| name != "layers.1.attn.stack.top.w_v");
+    tensors.retain(|(name, ..)| !name.starts_with("layers.1.attn.stack.top.w_v."));
     let error = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap_err();
     assert_eq!(
         error,
-        "the weights do not fit the interpreter: tensor layers.1.attn.stack.top.w_v is missing"
+        "the weights do not fit the interpreter: tensor layers.1.attn.stack.top.w_v is missing \
+         (neither layers.1.attn.stack.top.w_v nor layers.1.attn.stack.top.w_v.values is stored)"
+    );
+    // One part of a sparse matrix missing.
+    let (mut tensors, _) = parts();
+    tensors.retain(|(name, ..)| name != "layers.1.attn.stack.top.w_v.indptr");
+    let error = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap_err();
+    assert_eq!(
+        error,
+        "tensor layers.1.attn.stack.top.w_v.indptr is missing"
     );
 
     let (mut tensors, _) = parts();
@@ -119,6 +128,105 @@ fn a_different_architecture_is_refused_with_what_differs() {
         from_safetensors(&DEFAULT_WEIGHTS[..1000], architecture())
             .unwrap_err()
             .contains("not a safetensors file")
+    );
+}
+
+/// A stored tensor's bytes as little-endian integers of `width` bytes.
+fn integers(stored: &Stored) -> Vec<i64> {
+    let width = match stored.1 {
+        safetensors::Dtype::I32 => 4,
+        safetensors::Dtype::I64 => 8,
+        other => panic!("{} is {other:?}", stored.0),
+    };
+    stored
+        .3
+        .chunks_exact(width)
+        .map(|c| {
+            let mut bytes = [if c[width - 1] & 0x80 != 0 { 0xff } else { 0 }; 8];
+            bytes[..width].copy_from_slice(c);
+            i64::from_le_bytes(bytes)
+        })
+        .collect()
+}
+
+fn find<'a>(tensors: &'a [Stored], name: &str) -> &'a Stored {
+    tensors.iter().find(|t| t.0 == name).unwrap()
+}
+
+/// The layout scipy's `csr_matrix((values, indices, indptr), shape)` reads,
+/// on a matrix known by hand: the `kind` embedding sets `is_bos` (dimension 1)
+/// for BOS, `is_instr` (2) for an instruction, `is_trace` (3) for a trace
+/// token, and nothing for a file entry.
+#[test]
+fn a_matrix_is_stored_as_compressed_sparse_rows() {
+    let (tensors, _) = parts();
+    let part = |suffix: &str| find(&tensors, &format!("embed.kind.table.{suffix}"));
+    assert_eq!(integers(part("indptr")), [0, 1, 2, 3, 3]);
+    assert_eq!(integers(part("indices")), [1, 2, 3]);
+    assert_eq!(integers(part("shape")), [4, 637]);
+    let values = part("values");
+    assert_eq!(values.1, safetensors::Dtype::F32);
+    assert_eq!(values.3, [1.0f32; 3].map(f32::to_le_bytes).concat());
+    assert!(tensors.iter().all(|t| t.0 != "embed.kind.table"));
+    // The file is the 47,808 non-zero entries, not the 8.7M parameters.
+    assert!(
+        DEFAULT_WEIGHTS.len() < 1 << 20,
+        "{} bytes",
+        DEFAULT_WEIGHTS.len()
+    );
+}
+
+/// Weights edited as arrays may store a matrix dense under its own name.
+#[test]
+fn a_matrix_stored_dense_loads_as_the_same_matrix() {
+    let (mut tensors, metadata) = parts();
+    let path = "layers.2.mlp.w_val";
+    tensors.retain(|t| !t.0.starts_with(&format!("{path}.")));
+    let dense = compile().layers[2].w_val.to_dense();
+    let bytes: Vec<u8> = dense.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let shape = dense.shape().to_vec();
+    tensors.push((path.into(), safetensors::Dtype::F64, shape, bytes));
+    let loaded = from_safetensors(&rebuild(&tensors, metadata.clone()), architecture()).unwrap();
+    assert_eq!(loaded, compile());
+
+    // Both forms at once is one too many.
+    let (sparse, _) = parts();
+    tensors.push(find(&sparse, &format!("{path}.values")).clone());
+    let error = from_safetensors(&rebuild(&tensors, metadata), architecture()).unwrap_err();
+    assert!(
+        error.ends_with("tensor layers.2.mlp.w_val is stored both dense and sparse"),
+        "{error}"
+    );
+}
+
+#[test]
+fn damaged_compressed_rows_are_refused_naming_the_matrix() {
+    let damaged = |edit: &dyn Fn(&mut Vec<i64>), part: &str| {
+        let (mut tensors, metadata) = parts();
+        let name = format!("layers.1.mlp.w_gate.{part}");
+        let stored = tensors.iter_mut().find(|t| t.0 == name).unwrap();
+        let mut values = integers(stored);
+        edit(&mut values);
+        stored.3 = values
+            .iter()
+            .flat_map(|&v| (v as i32).to_le_bytes())
+            .collect();
+        from_safetensors(&rebuild(&tensors, metadata), architecture()).unwrap_err()
+    };
+    let error = damaged(&|v| v[0] = 637, "indices");
+    assert!(
+        error.starts_with("tensor layers.1.mlp.w_gate: row 0 has column 637"),
+        "{error}"
+    );
+    let error = damaged(&|v| v[0] = -1, "indices");
+    assert_eq!(
+        error,
+        "tensor layers.1.mlp.w_gate.indices holds -1, below zero"
+    );
+    let error = damaged(&|v| v.swap(1, 2), "indptr");
+    assert!(
+        error.contains("tensor layers.1.mlp.w_gate: indptr decreases at row 1"),
+        "{error}"
     );
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use support::ENV_IMPORTS;
+use wasmtf::compiled::load_default;
 use wasmtf::engine::capture::PassCapture;
 use wasmtf::engine::{Mode, Model};
 use wasmtf::files::FileContents;
@@ -18,7 +19,7 @@ use wasmtf::report::Ending;
 use wasmtf::weights::wiring::{
     Component, Entry, Link, Via, Wiring, head_contribution, neuron_contribution,
 };
-use wasmtf::weights::{InputKind, OutputKind, Weights, load_default};
+use wasmtf::weights::{InputKind, OutputKind, Weights};
 
 /// The embedded default weights, loaded once per test binary.
 fn weights() -> &'static Weights {
@@ -306,7 +307,7 @@ fn a_neuron_whose_output_column_is_zeroed_is_an_empty_output_and_no_writer() {
     assert!(!wiring().is_empty_output(target));
 
     let mut zeroed = w.clone();
-    zeroed.layers[layer].w_out.column_mut(n).fill(0.0);
+    zeroed.layers[layer].w_out.clear_column(n);
     let after = Wiring::new(&zeroed);
     assert_eq!(after.empty_outputs(), &[target]);
     assert!(after.is_empty_output(target));
@@ -363,13 +364,10 @@ fn a_neuron_contribution_is_its_output_column_times_gate_times_value() {
     let Component::Neuron { layer, neuron: n } = neuron(w, 1, "alu.add.b0.ge1.up") else {
         unreachable!()
     };
-    let column: Vec<(usize, f64)> = w.layers[layer]
-        .w_out
-        .column(n)
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| **v != 0.0)
-        .map(|(d, &v)| (d, v))
+    let w_out = &w.layers[layer].w_out;
+    let column: Vec<(usize, f64)> = (0..w.d_model())
+        .map(|d| (d, w_out[[d, n]]))
+        .filter(|&(_, v)| v != 0.0)
         .collect();
     assert!(!column.is_empty());
     let scaled: Vec<(usize, f64)> = column.iter().map(|&(d, v)| (d, v * 6.0)).collect();

@@ -2,24 +2,22 @@
 //! (coefficients) and a bias, each head a set of projection matrices, each layer's
 //! neurons the gate, value and output matrices of a gated feed-forward block.
 
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 
 use super::{Circuit, FieldEmbedding, FieldUnembedding, Lin};
 use crate::weights::{
-    HeadWeights, InputFieldWeights, InputKind, LayerWeights, OutputFieldWeights, OutputKind,
-    Weights,
+    HeadWeights, InputFieldWeights, InputKind, LayerWeights, Matrix, OutputFieldWeights,
+    OutputKind, Weights,
 };
 
 /// Rows and biases of a list of affine forms: `[forms × d]`, `[forms]`.
-fn rows(forms: &[Lin], d: usize) -> (Array2<f64>, Array1<f64>) {
-    let mut matrix = Array2::zeros((forms.len(), d));
-    let mut bias = Array1::zeros(forms.len());
-    for (i, form) in forms.iter().enumerate() {
-        for &(dim, w) in &form.terms {
-            matrix[[i, dim.0]] += w;
-        }
-        bias[i] = form.bias;
-    }
+fn rows(forms: &[Lin], d: usize) -> (Matrix, Array1<f64>) {
+    let entries = forms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, form)| form.terms.iter().map(move |&(dim, w)| (i, dim.0, w)));
+    let matrix = Matrix::from_triplets(forms.len(), d, entries);
+    let bias = forms.iter().map(|form| form.bias).collect();
     (matrix, bias)
 }
 
@@ -41,12 +39,11 @@ pub fn assemble(circuit: &Circuit) -> Weights {
             name: field.name.clone(),
             kind: match &field.embedding {
                 FieldEmbedding::Table { min, rows } => {
-                    let mut table = Array2::zeros((rows.len(), d));
-                    for (r, row) in rows.iter().enumerate() {
-                        for &(dim, w) in row {
-                            table[[r, dim.0]] += w;
-                        }
-                    }
+                    let entries = rows
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(r, row)| row.iter().map(move |&(dim, w)| (r, dim.0, w)));
+                    let table = Matrix::from_triplets(rows.len(), d, entries);
                     InputKind::Table { min: *min, table }
                 }
                 FieldEmbedding::Numeric {
@@ -86,10 +83,12 @@ pub fn assemble(circuit: &Circuit) -> Weights {
                     let (w_q, b_q) = rows(&head.query, d);
                     let (w_k, b_k) = rows(&head.key, d);
                     let (w_v, b_v) = rows(&head.value, d);
-                    let mut w_o = Array2::zeros((d, head.output.len()));
-                    for (i, dim) in head.output.iter().enumerate() {
-                        w_o[[dim.0, i]] = 1.0;
-                    }
+                    let outputs = head.output.iter().enumerate();
+                    let w_o = Matrix::from_triplets(
+                        d,
+                        head.output.len(),
+                        outputs.map(|(i, dim)| (dim.0, i, 1.0)),
+                    );
                     HeadWeights {
                         name: head.name.clone(),
                         doc: head.doc.clone(),
@@ -108,12 +107,11 @@ pub fn assemble(circuit: &Circuit) -> Weights {
             let values: Vec<Lin> = layer.neurons.iter().map(|n| n.value.clone()).collect();
             let (w_gate, b_gate) = rows(&gates, d);
             let (w_val, b_val) = rows(&values, d);
-            let mut w_out = Array2::zeros((d, layer.neurons.len()));
-            for (i, neuron) in layer.neurons.iter().enumerate() {
-                for &(dim, w) in &neuron.output {
-                    w_out[[dim.0, i]] += w;
-                }
-            }
+            let outputs =
+                layer.neurons.iter().enumerate().flat_map(|(i, neuron)| {
+                    neuron.output.iter().map(move |&(dim, w)| (dim.0, i, w))
+                });
+            let w_out = Matrix::from_triplets(d, layer.neurons.len(), outputs);
             LayerWeights {
                 doc: layer.doc.clone(),
                 heads,
@@ -206,17 +204,23 @@ mod tests {
         let w = assemble(&circuit);
         assert_eq!(w.dims, vec!["pos", "a", "b"]);
         let head = &w.layers[0].heads[0];
-        assert_eq!(head.w_v, ndarray::arr2(&[[0.0, 2.0, 0.0]]));
+        assert_eq!(head.w_v.to_dense(), ndarray::arr2(&[[0.0, 2.0, 0.0]]));
         assert_eq!(head.b_v, ndarray::arr1(&[1.0]));
-        assert_eq!(head.w_o, ndarray::arr2(&[[0.0], [0.0], [1.0]]));
+        assert_eq!(head.w_o.to_dense(), ndarray::arr2(&[[0.0], [0.0], [1.0]]));
         let layer = &w.layers[0];
-        assert_eq!(layer.w_gate, ndarray::arr2(&[[0.0, 1.0, 0.0]]));
+        assert_eq!(layer.w_gate.to_dense(), ndarray::arr2(&[[0.0, 1.0, 0.0]]));
         assert_eq!(layer.b_gate, ndarray::arr1(&[-0.5]));
-        assert_eq!(layer.w_val, ndarray::arr2(&[[0.0, 0.0, 3.0]]));
-        assert_eq!(layer.w_out, ndarray::arr2(&[[0.0], [-1.0], [4.0]]));
+        assert_eq!(layer.w_val.to_dense(), ndarray::arr2(&[[0.0, 0.0, 3.0]]));
+        assert_eq!(
+            layer.w_out.to_dense(),
+            ndarray::arr2(&[[0.0], [-1.0], [4.0]])
+        );
         match &w.inputs[0].kind {
             InputKind::Table { table, .. } => {
-                assert_eq!(table, &ndarray::arr2(&[[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+                assert_eq!(
+                    table.to_dense(),
+                    ndarray::arr2(&[[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+                )
             }
             other => panic!("{other:?}"),
         }

@@ -14,20 +14,7 @@ pub use assemble::assemble;
 pub use layout::{Dim, Layout};
 pub use lin::Lin;
 
-/// How an attention head turns scores into an output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeadKind {
-    /// Hard-max over the positions so far: the value at the highest-scoring
-    /// position, exact ties going to the most recent one.
-    Lookup,
-    /// The sum of the values at every position so far (uniform attention times
-    /// the number of positions): a running total.
-    Sum,
-    /// Hard-max, like `Lookup`, over an external memory instead of the sequence:
-    /// entries the host stores (initial contents, and the key/value vectors the
-    /// head's own projections produce at write tokens). `memory` names which.
-    Cross { memory: usize },
-}
+pub use crate::weights::HeadKind;
 
 /// One attention head, written as affine forms of the layer's input residual.
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 pub use attention::{Hit, KeyValueStore};
 use capture::{FieldLogits, HeadCapture, LayerCapture, NeuronCapture, PassCapture};
+use ndarray::{Array1, Array2};
 use sparse::{SparseRow, sparse_columns, sparse_rows};
 
 use crate::circuit::HeadKind;
@@ -60,6 +61,50 @@ pub struct Model {
     /// Every output field's logit rows (categorical) or readout (quadratic),
     /// in field order, sparse.
     readout: Vec<SparseRow>,
+    /// The projections as dense matrices, made the first time a
+    /// [`Mode::Reference`] session needs them.
+    dense: std::sync::OnceLock<Dense>,
+}
+
+/// The matrices the reference mode multiplies dense (an 8.7M-parameter model
+/// takes 70 MB this way, so only the reference pays for it).
+struct Dense {
+    /// Per layer, per head: query, key and value projections.
+    heads: Vec<Vec<[Array2<f64>; 3]>>,
+    /// Per layer: gate and value rows.
+    mlp: Vec<[Array2<f64>; 2]>,
+    /// Per output field: the logit rows of a categorical field.
+    logits: Vec<Option<Array2<f64>>>,
+}
+
+impl Dense {
+    fn of(w: &Weights) -> Dense {
+        Dense {
+            heads: w
+                .layers
+                .iter()
+                .map(|l| {
+                    let heads = l.heads.iter();
+                    heads
+                        .map(|h| [h.w_q.to_dense(), h.w_k.to_dense(), h.w_v.to_dense()])
+                        .collect()
+                })
+                .collect(),
+            mlp: w
+                .layers
+                .iter()
+                .map(|l| [l.w_gate.to_dense(), l.w_val.to_dense()])
+                .collect(),
+            logits: w
+                .outputs
+                .iter()
+                .map(|f| match &f.kind {
+                    OutputKind::Categorical { w, .. } => Some(w.to_dense()),
+                    OutputKind::Quadratic { .. } => None,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One input field's embedding, sparse.
@@ -106,14 +151,7 @@ impl Model {
                     min: *min,
                     rows: table
                         .rows()
-                        .into_iter()
-                        .map(|row| {
-                            row.iter()
-                                .enumerate()
-                                .filter(|(_, v)| **v != 0.0)
-                                .map(|(d, &v)| (d as u32, v))
-                                .collect()
-                        })
+                        .map(|row| row.iter().map(|(d, v)| (d as u32, v)).collect())
                         .collect(),
                 },
                 InputKind::Numeric {
@@ -140,10 +178,17 @@ impl Model {
             .flat_map(|field| match &field.kind {
                 OutputKind::Categorical { w, b } => sparse_rows(w, Some(b)),
                 OutputKind::Quadratic { readout, bias, .. } => {
-                    let row = readout.view().insert_axis(ndarray::Axis(0));
-                    let mut rows = sparse_rows(&row.to_owned(), None);
-                    rows[0].bias = *bias;
-                    rows
+                    let (cols, vals) = readout
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| **v != 0.0)
+                        .map(|(d, &v)| (d as u32, v))
+                        .unzip();
+                    vec![SparseRow {
+                        cols,
+                        vals,
+                        bias: *bias,
+                    }]
                 }
             })
             .collect();
@@ -152,11 +197,20 @@ impl Model {
             layers,
             embeddings,
             readout,
+            dense: std::sync::OnceLock::new(),
         }
     }
 
     pub fn weights(&self) -> &Arc<Weights> {
         &self.weights
+    }
+
+    /// The dense matrices, when `mode` multiplies by them.
+    fn dense(&self, mode: Mode) -> Option<&Dense> {
+        match mode {
+            Mode::Fast => None,
+            Mode::Reference => Some(self.dense.get_or_init(|| Dense::of(&self.weights))),
+        }
     }
 
     /// The residual vector of a token at `position`: the position, plus the
@@ -249,16 +303,17 @@ fn read_head(
 }
 
 /// Projects `x` through sparse rows (fast) or the dense matrix (reference).
+/// `W·x + b`: by the sparse rows, or in the reference mode by the dense
+/// matrix.
 fn project(
     rows: &[SparseRow],
-    dense: &ndarray::Array2<f64>,
-    bias: &ndarray::Array1<f64>,
+    dense: Option<&Array2<f64>>,
+    bias: &Array1<f64>,
     x: &[f64],
-    mode: Mode,
 ) -> Vec<f64> {
-    match mode {
-        Mode::Fast => rows.iter().map(|r| r.dot(x)).collect(),
-        Mode::Reference => {
+    match dense {
+        None => rows.iter().map(|r| r.dot(x)).collect(),
+        Some(dense) => {
             let xv = ndarray::ArrayView1::from(x);
             (dense.dot(&xv) + bias).to_vec()
         }
@@ -326,8 +381,9 @@ impl Session {
                     && *m == memory
                 {
                     let rows = &self.model.layers[l].heads[h];
-                    let key = project(&rows.k, &head.w_k, &head.b_k, &x, self.mode);
-                    let value = project(&rows.v, &head.w_v, &head.b_v, &x, self.mode);
+                    let dense = self.model.dense(self.mode).map(|d| &d.heads[l][h]);
+                    let key = project(&rows.k, dense.map(|d| &d[1]), &head.b_k, &x);
+                    let value = project(&rows.v, dense.map(|d| &d[2]), &head.b_v, &x);
                     let entry = store.len();
                     store.push(entry, &key, &value);
                 }
@@ -348,6 +404,7 @@ impl Session {
     ) -> Result<Vec<i64>, String> {
         let model = Arc::clone(&self.model);
         let weights = &model.weights;
+        let dense = model.dense(self.mode);
         let position = self.position;
         let mut x = model.embed(fields, position)?;
         if let Some(c) = capture.as_deref_mut() {
@@ -364,7 +421,11 @@ impl Session {
             for (h, head) in layer.heads.iter().enumerate() {
                 let head_rows = &rows.heads[h];
                 let value_dims = head.w_v.nrows();
-                let v = project(&head_rows.v, &head.w_v, &head.b_v, &x, self.mode);
+                let [dense_q, dense_k, dense_v] = match dense {
+                    Some(d) => d.heads[l][h].each_ref().map(Some),
+                    None => [None; 3],
+                };
+                let v = project(&head_rows.v, dense_v, &head.b_v, &x);
                 let (read, hit): (Vec<f64>, Option<Hit>) = match &mut self.caches[l][h] {
                     Cache::Sum(total) => {
                         for (t, vi) in total.iter_mut().zip(&v) {
@@ -373,18 +434,18 @@ impl Session {
                         (total.clone(), None)
                     }
                     Cache::Lookup(store) => {
-                        let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
+                        let k = project(&head_rows.k, dense_k, &head.b_k, &x);
                         store.push(position, &k, &v);
-                        let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
+                        let q = project(&head_rows.q, dense_q, &head.b_q, &x);
                         read_head(store, &q, self.mode, value_dims)
                     }
                     Cache::Cross { memory, store } => {
                         if writes_memory == Some(*memory) {
-                            let k = project(&head_rows.k, &head.w_k, &head.b_k, &x, self.mode);
+                            let k = project(&head_rows.k, dense_k, &head.b_k, &x);
                             let entry = store.len();
                             store.push(entry, &k, &v);
                         }
-                        let q = project(&head_rows.q, &head.w_q, &head.b_q, &x, self.mode);
+                        let q = project(&head_rows.q, dense_q, &head.b_q, &x);
                         read_head(store, &q, self.mode, value_dims)
                     }
                 };
@@ -404,17 +465,9 @@ impl Session {
                 lc.resid_mid = x.clone();
             }
             let mut delta = vec![0.0; x.len()];
-            let gates = project(&rows.gate, &layer.w_gate, &layer.b_gate, &x, self.mode);
-            let values = match self.mode {
-                Mode::Reference => Some(project(
-                    &rows.val,
-                    &layer.w_val,
-                    &layer.b_val,
-                    &x,
-                    self.mode,
-                )),
-                Mode::Fast => None,
-            };
+            let dense_mlp = dense.map(|d| &d.mlp[l]);
+            let gates = project(&rows.gate, dense_mlp.map(|d| &d[0]), &layer.b_gate, &x);
+            let values = dense_mlp.map(|d| project(&rows.val, Some(&d[1]), &layer.b_val, &x));
             for (n, &g) in gates.iter().enumerate() {
                 if g <= 0.0 {
                     continue;
@@ -469,12 +522,18 @@ pub(crate) fn unembed(
         Mode::Fast => model.readout.iter().map(|row| row.dot(x)).collect(),
         Mode::Reference => {
             let xv = ndarray::ArrayView1::from(x);
+            let dense = model
+                .dense(mode)
+                .expect("the reference mode has dense matrices");
             let mut values = Vec::with_capacity(model.readout.len());
-            for field in &model.weights.outputs {
-                match &field.kind {
-                    OutputKind::Categorical { w, b } => values.extend(w.dot(&xv) + b),
-                    OutputKind::Quadratic { readout, bias, .. } => {
+            for (field, dense_logits) in model.weights.outputs.iter().zip(&dense.logits) {
+                match (&field.kind, dense_logits) {
+                    (OutputKind::Categorical { b, .. }, Some(w)) => values.extend(w.dot(&xv) + b),
+                    (OutputKind::Quadratic { readout, bias, .. }, _) => {
                         values.push(readout.dot(&xv) + bias)
+                    }
+                    (OutputKind::Categorical { .. }, None) => {
+                        unreachable!("a categorical field has dense logits")
                     }
                 }
             }

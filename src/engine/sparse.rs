@@ -1,7 +1,9 @@
-//! Sparse rows built from the dense matrices: hand-compiled weights are almost
-//! all zeros, so the fast path multiplies only the entries that are not.
+//! Sparse rows made from the weights' matrices: hand-compiled weights are
+//! almost all zeros, so the fast path multiplies only the entries that are not.
 
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
+
+use crate::weights::Matrix;
 
 /// One row of a matrix, its non-zero entries only, and the row's bias.
 #[derive(Debug, Clone, Default)]
@@ -22,41 +24,25 @@ impl SparseRow {
     }
 }
 
-/// The rows of `matrix` with `bias`, sparse.
-pub fn sparse_rows(matrix: &Array2<f64>, bias: Option<&Array1<f64>>) -> Vec<SparseRow> {
+/// The rows of `matrix` with `bias`.
+pub fn sparse_rows(matrix: &Matrix, bias: Option<&Array1<f64>>) -> Vec<SparseRow> {
     matrix
         .rows()
-        .into_iter()
         .enumerate()
-        .map(|(r, row)| {
-            let mut sparse = SparseRow {
-                bias: bias.map_or(0.0, |b| b[r]),
-                ..SparseRow::default()
-            };
-            for (c, &v) in row.iter().enumerate() {
-                if v != 0.0 {
-                    sparse.cols.push(c as u32);
-                    sparse.vals.push(v);
-                }
-            }
-            sparse
+        .map(|(r, row)| SparseRow {
+            cols: row.cols.to_vec(),
+            vals: row.values.to_vec(),
+            bias: bias.map_or(0.0, |b| b[r]),
         })
         .collect()
 }
 
 /// The columns of `matrix` as lists of `(row, value)`: where each input
 /// component is written.
-pub fn sparse_columns(matrix: &Array2<f64>) -> Vec<Vec<(u32, f64)>> {
+pub fn sparse_columns(matrix: &Matrix) -> Vec<Vec<(u32, f64)>> {
     matrix
         .columns()
         .into_iter()
-        .map(|column| {
-            column
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v != 0.0)
-                .map(|(r, &v)| (r as u32, v))
-                .collect()
-        })
+        .map(|column| column.into_iter().map(|(r, v)| (r as u32, v)).collect())
         .collect()
 }

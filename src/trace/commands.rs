@@ -21,7 +21,7 @@ use crate::engine::Model;
 use crate::files::FileContents;
 use crate::program::Program;
 use crate::report::RunReport;
-use crate::weights::{self, Weights};
+use crate::weights::Weights;
 
 /// Exit status of `replay --verify` when some passes disagree.
 pub const DISAGREE: i32 = 4;
@@ -268,9 +268,9 @@ fn write_recorded_activations(
 pub fn load_weights_with_info(path: Option<&Path>) -> Result<(Weights, WeightsInfo), String> {
     match path {
         None => Ok((
-            weights::load_default()?,
+            crate::compiled::load_default()?,
             WeightsInfo {
-                sha256: sha256(weights::DEFAULT_WEIGHTS),
+                sha256: sha256(crate::compiled::DEFAULT_WEIGHTS),
                 source: "built-in".into(),
             },
         )),
@@ -278,7 +278,7 @@ pub fn load_weights_with_info(path: Option<&Path>) -> Result<(Weights, WeightsIn
             let bytes =
                 std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok((
-                weights::load_file_bytes(path, &bytes)?,
+                crate::compiled::load_file_bytes(path, &bytes)?,
                 WeightsInfo {
                     sha256: sha256(&bytes),
                     source: path.display().to_string(),

@@ -1,14 +1,36 @@
 //! The assembled model as matrices: what `wasmtf compile` writes, what the engine
 //! runs, and what the debugger names. Every tensor has a path-like name
-//! (`layers.3.attn.stack.top.w_q`); [`io`] stores them as safetensors plus a
-//! JSON sidecar of names.
+//! (`layers.3.attn.stack.top.w_q`), listed once in [`tensors`]; [`io`] stores
+//! them as safetensors, with the [`architecture`] in the metadata and as a JSON
+//! sidecar of names.
+//!
+//! This is storage: it knows nothing of the circuit that compiles the weights
+//! or of the interpreter they implement (`crate::compiled` joins those).
 
+pub mod architecture;
 pub mod io;
+pub mod matrix;
+pub mod tensors;
 pub mod wiring;
 
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 
-use crate::circuit::HeadKind;
+pub use matrix::Matrix;
+
+/// How an attention head turns scores into an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadKind {
+    /// Hard-max over the positions so far: the value at the highest-scoring
+    /// position, exact ties going to the most recent one.
+    Lookup,
+    /// The sum of the values at every position so far (uniform attention times
+    /// the number of positions): a running total.
+    Sum,
+    /// Hard-max, like `Lookup`, over an external memory instead of the sequence:
+    /// entries the host stores (initial contents, and the key/value vectors the
+    /// head's own projections produce at write tokens). `memory` names which.
+    Cross { memory: usize },
+}
 
 /// The whole model.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +53,7 @@ pub struct InputFieldWeights {
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputKind {
     /// Row `v - min` is the embedding of value v.
-    Table { min: i64, table: Array2<f64> },
+    Table { min: i64, table: Matrix },
     /// `v·linear + v²·quadratic` for v in `min..=max`.
     Numeric {
         min: i64,
@@ -47,15 +69,15 @@ pub struct HeadWeights {
     pub doc: String,
     pub kind: HeadKind,
     /// `[d_head × d_model]`, and the bias `[d_head]`.
-    pub w_q: Array2<f64>,
+    pub w_q: Matrix,
     pub b_q: Array1<f64>,
-    pub w_k: Array2<f64>,
+    pub w_k: Matrix,
     pub b_k: Array1<f64>,
     /// `[d_value × d_model]`, bias `[d_value]`.
-    pub w_v: Array2<f64>,
+    pub w_v: Matrix,
     pub b_v: Array1<f64>,
     /// `[d_model × d_value]`.
-    pub w_o: Array2<f64>,
+    pub w_o: Matrix,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,13 +86,13 @@ pub struct LayerWeights {
     pub heads: Vec<HeadWeights>,
     pub neuron_names: Vec<String>,
     /// `[d_ffn × d_model]` and `[d_ffn]`: the gate `ReLU(w_gate·x + b_gate)`.
-    pub w_gate: Array2<f64>,
+    pub w_gate: Matrix,
     pub b_gate: Array1<f64>,
     /// `[d_ffn × d_model]` and `[d_ffn]`: the value multiplied by the gate.
-    pub w_val: Array2<f64>,
+    pub w_val: Matrix,
     pub b_val: Array1<f64>,
     /// `[d_model × d_ffn]`.
-    pub w_out: Array2<f64>,
+    pub w_out: Matrix,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +104,7 @@ pub struct OutputFieldWeights {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutputKind {
     /// `logits = w·x + b`, `[n × d_model]` and `[n]`.
-    Categorical { w: Array2<f64>, b: Array1<f64> },
+    Categorical { w: Matrix, b: Array1<f64> },
     /// `R = readout·x + bias`; `logit(t) = 2tR − t²` for t in `min..=max`.
     Quadratic {
         min: i64,
@@ -99,101 +121,103 @@ impl Weights {
 
     /// Every parameter, and how many of them are not zero.
     pub fn parameter_counts(&self) -> (usize, usize) {
-        let mut total = 0;
-        let mut nonzero = 0;
-        let mut count = |values: &mut dyn Iterator<Item = &f64>| {
-            for v in values {
-                total += 1;
-                if *v != 0.0 {
-                    nonzero += 1;
-                }
-            }
-        };
-        for field in &self.inputs {
-            match &field.kind {
-                InputKind::Table { table, .. } => count(&mut table.iter()),
-                InputKind::Numeric {
-                    linear, quadratic, ..
-                } => {
-                    count(&mut linear.iter());
-                    count(&mut quadratic.iter());
-                }
-            }
-        }
-        for layer in &self.layers {
-            for head in &layer.heads {
-                for m in [&head.w_q, &head.w_k, &head.w_v, &head.w_o] {
-                    count(&mut m.iter());
-                }
-                for b in [&head.b_q, &head.b_k, &head.b_v] {
-                    count(&mut b.iter());
-                }
-            }
-            for m in [&layer.w_gate, &layer.w_val, &layer.w_out] {
-                count(&mut m.iter());
-            }
-            for b in [&layer.b_gate, &layer.b_val] {
-                count(&mut b.iter());
-            }
-        }
-        for field in &self.outputs {
-            match &field.kind {
-                OutputKind::Categorical { w, b } => {
-                    count(&mut w.iter());
-                    count(&mut b.iter());
-                }
-                OutputKind::Quadratic { readout, bias, .. } => {
-                    count(&mut readout.iter());
-                    count(&mut std::iter::once(bias));
-                }
-            }
+        let (mut total, mut nonzero) = (0, 0);
+        for spec in tensors::tensors(&architecture::Architecture::of(self)) {
+            total += spec.shape.dims().iter().product::<usize>();
+            nonzero += match self.tensor(spec.slot) {
+                tensors::TensorRef::Matrix(m) => m.nnz(),
+                tensors::TensorRef::Vector(v) => v.iter().filter(|&&x| x != 0.0).count(),
+                tensors::TensorRef::Scalar(x) => usize::from(x != 0.0),
+            };
         }
         (total, nonzero)
     }
-}
 
-/// The committed weights, embedded in the binary as its default.
-pub const DEFAULT_WEIGHTS: &[u8] = include_bytes!("../../weights/wasmtf.safetensors");
-
-/// Where `wasmtf compile` writes, relative to the working directory.
-pub const WEIGHTS_FILE: &str = "weights/wasmtf.safetensors";
-pub const SIDECAR_FILE: &str = "weights/wasmtf.json";
-
-/// The interpreter compiled afresh.
-pub fn compile() -> Weights {
-    crate::circuit::assemble(&crate::interpreter::build())
-}
-
-/// The committed sidecar, embedded beside the weights: tests/weights.rs
-/// checks that it is exactly what [`compile`] describes.
-pub const DEFAULT_SIDECAR: &str = include_str!("../../weights/wasmtf.json");
-
-/// The architecture every weights file must have (that of [`compile`]), read
-/// from the embedded sidecar rather than by compiling the 8.7M-parameter
-/// model at every start.
-pub fn architecture() -> &'static io::Architecture {
-    static ARCHITECTURE: std::sync::OnceLock<io::Architecture> = std::sync::OnceLock::new();
-    ARCHITECTURE.get_or_init(|| {
-        serde_json::from_str(DEFAULT_SIDECAR).expect("the embedded sidecar is valid JSON")
-    })
-}
-
-/// The embedded default weights.
-pub fn load_default() -> Result<Weights, String> {
-    io::from_safetensors(DEFAULT_WEIGHTS, architecture())
-        .map_err(|e| format!("the built-in weights: {e}"))
-}
-
-/// Weights from a file, refused with a reason when they do not fit.
-pub fn load_file(path: &std::path::Path) -> Result<Weights, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    load_file_bytes(path, &bytes)
-}
-
-/// Weights from the bytes of the file at `path` (named in messages), for a
-/// caller that needs the bytes too.
-pub fn load_file_bytes(path: &std::path::Path, bytes: &[u8]) -> Result<Weights, String> {
-    io::from_safetensors(bytes, architecture()).map_err(|e| format!("{}: {e}", path.display()))
+    /// All-zero weights of architecture `arch`, every tensor of its shape.
+    pub fn zeros(arch: &architecture::Architecture) -> Weights {
+        let d = arch.d_model;
+        let inputs = arch
+            .inputs
+            .iter()
+            .map(|f| InputFieldWeights {
+                name: f.name.clone(),
+                kind: if f.kind == "table" {
+                    let rows = (f.max - f.min + 1) as usize;
+                    InputKind::Table {
+                        min: f.min,
+                        table: Matrix::zeros(rows, d),
+                    }
+                } else {
+                    InputKind::Numeric {
+                        min: f.min,
+                        max: f.max,
+                        linear: Array1::zeros(d),
+                        quadratic: Array1::zeros(d),
+                    }
+                },
+            })
+            .collect();
+        let layers = arch
+            .layers
+            .iter()
+            .map(|l| {
+                let n = l.neurons.len();
+                LayerWeights {
+                    doc: l.doc.clone(),
+                    heads: l
+                        .heads
+                        .iter()
+                        .map(|h| HeadWeights {
+                            name: h.name.clone(),
+                            doc: h.doc.clone(),
+                            kind: h.head_kind(),
+                            w_q: Matrix::zeros(h.d_head, d),
+                            b_q: Array1::zeros(h.d_head),
+                            w_k: Matrix::zeros(h.d_head, d),
+                            b_k: Array1::zeros(h.d_head),
+                            w_v: Matrix::zeros(h.d_value, d),
+                            b_v: Array1::zeros(h.d_value),
+                            w_o: Matrix::zeros(d, h.d_value),
+                        })
+                        .collect(),
+                    neuron_names: l.neurons.clone(),
+                    w_gate: Matrix::zeros(n, d),
+                    b_gate: Array1::zeros(n),
+                    w_val: Matrix::zeros(n, d),
+                    b_val: Array1::zeros(n),
+                    w_out: Matrix::zeros(d, n),
+                }
+            })
+            .collect();
+        let outputs = arch
+            .outputs
+            .iter()
+            .map(|f| OutputFieldWeights {
+                name: f.name.clone(),
+                kind: if f.kind == "categorical" {
+                    let n = (f.max + 1) as usize;
+                    OutputKind::Categorical {
+                        w: Matrix::zeros(n, d),
+                        b: Array1::zeros(n),
+                    }
+                } else {
+                    OutputKind::Quadratic {
+                        min: f.min,
+                        max: f.max,
+                        readout: Array1::zeros(d),
+                        bias: 0.0,
+                    }
+                },
+            })
+            .collect();
+        Weights {
+            dims: arch.dims.clone(),
+            position_dim: arch.position_dim,
+            inputs,
+            layers,
+            outputs,
+        }
+    }
 }
 
 impl Weights {
@@ -203,7 +227,7 @@ impl Weights {
         let mut count = 0;
         for head in self.layers.iter_mut().flat_map(|l| l.heads.iter_mut()) {
             if head.name.starts_with(prefix) {
-                head.w_o.fill(0.0);
+                head.w_o.clear();
                 count += 1;
             }
         }
@@ -217,7 +241,7 @@ impl Weights {
         for layer in &mut self.layers {
             for (n, name) in layer.neuron_names.iter().enumerate() {
                 if name.starts_with(prefix) {
-                    layer.w_gate.row_mut(n).fill(0.0);
+                    layer.w_gate.clear_row(n);
                     layer.b_gate[n] = 0.0;
                     count += 1;
                 }

@@ -15,9 +15,9 @@
 //!
 //! [`Wiring::new`] scans each matrix once, in row order.
 
-use ndarray::{Array2, ArrayView1};
+use ndarray::Array1;
 
-use super::{InputKind, OutputKind, Weights};
+use super::{InputKind, Matrix, OutputKind, Weights};
 
 /// A part of the model that writes or reads residual dimensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,35 +207,31 @@ fn add(lists: &mut [Vec<Link>], dim: usize, component: Component, via: Via, weig
     }
 }
 
-/// Calls `f(index, weight)` for the non-zero entries (NaN included) of `row`.
-fn for_nonzero(row: ArrayView1<f64>, mut f: impl FnMut(usize, f64)) {
-    match row.as_slice() {
-        Some(slice) => {
-            for (i, &w) in slice.iter().enumerate() {
-                if w != 0.0 {
-                    f(i, w);
-                }
-            }
-        }
-        None => {
-            for (i, &w) in row.iter().enumerate() {
-                if w != 0.0 {
-                    f(i, w);
-                }
-            }
-        }
+/// Calls `f(index, weight)` for each of `entries` (a matrix row's stored
+/// entries, or [`nonzero`] of a vector).
+fn for_nonzero(entries: impl IntoIterator<Item = (usize, f64)>, mut f: impl FnMut(usize, f64)) {
+    for (i, w) in entries {
+        f(i, w);
     }
+}
+
+/// The non-zero entries (NaN included) of a vector.
+fn nonzero(v: &Array1<f64>) -> impl Iterator<Item = (usize, f64)> + '_ {
+    v.iter()
+        .enumerate()
+        .filter(|(_, w)| **w != 0.0)
+        .map(|(i, &w)| (i, w))
 }
 
 /// Records every non-zero `matrix[row, d]` as a read of d by `component`.
 fn add_reads(
     readers: &mut [Vec<Link>],
-    matrix: &Array2<f64>,
+    matrix: &Matrix,
     component: Component,
     via: impl Fn(usize) -> Via,
 ) {
-    for (r, row) in matrix.outer_iter().enumerate() {
-        for_nonzero(row, |d, w| add(readers, d, component, via(r), w));
+    for (r, row) in matrix.rows().enumerate() {
+        for_nonzero(row.iter(), |d, w| add(readers, d, component, via(r), w));
     }
 }
 
@@ -260,11 +256,11 @@ impl Wiring {
             let component = Component::Embedding { field };
             match &input.kind {
                 InputKind::Table { min, table } => {
-                    for (r, row) in table.outer_iter().enumerate() {
+                    for (r, row) in table.rows().enumerate() {
                         let via = Via::Table {
                             value: min + r as i64,
                         };
-                        for_nonzero(row, |d, t| add(&mut writers, d, component, via, t));
+                        for_nonzero(row.iter(), |d, t| add(&mut writers, d, component, via, t));
                     }
                 }
                 InputKind::Numeric {
@@ -289,8 +285,8 @@ impl Wiring {
                 add_reads(&mut readers, &head.w_k, component, |row| Via::Key { row });
                 add_reads(&mut readers, &head.w_v, component, |row| Via::Value { row });
                 let mut writes = false;
-                for (d, row) in head.w_o.outer_iter().enumerate() {
-                    for_nonzero(row, |c, o| {
+                for (d, row) in head.w_o.rows().enumerate() {
+                    for_nonzero(row.iter(), |c, o| {
                         writes = true;
                         add(
                             &mut writers,
@@ -311,18 +307,18 @@ impl Wiring {
                     layer: l,
                     neuron: n,
                 };
-                for_nonzero(layer.w_gate.row(n), |d, g| {
+                for_nonzero(layer.w_gate.row(n).iter(), |d, g| {
                     add(&mut readers, d, component, Via::Gate, g);
                 });
                 if n < layer.w_val.nrows() {
-                    for_nonzero(layer.w_val.row(n), |d, v| {
+                    for_nonzero(layer.w_val.row(n).iter(), |d, v| {
                         add(&mut readers, d, component, Via::NeuronValue, v);
                     });
                 }
             }
             let mut writes = vec![false; layer.w_out.ncols()];
-            for (d, row) in layer.w_out.outer_iter().enumerate() {
-                for_nonzero(row, |n, o| {
+            for (d, row) in layer.w_out.rows().enumerate() {
+                for_nonzero(row.iter(), |n, o| {
                     writes[n] = true;
                     let component = Component::Neuron {
                         layer: l,
@@ -341,15 +337,15 @@ impl Wiring {
             let component = Component::Unembedding { field };
             match &output.kind {
                 OutputKind::Categorical { w: matrix, .. } => {
-                    for (r, row) in matrix.outer_iter().enumerate() {
+                    for (r, row) in matrix.rows().enumerate() {
                         let value = r as i64;
-                        for_nonzero(row, |d, x| {
+                        for_nonzero(row.iter(), |d, x| {
                             add(&mut readers, d, component, Via::Logit { value }, x);
                         });
                     }
                 }
                 OutputKind::Quadratic { readout, .. } => {
-                    for_nonzero(readout.view(), |d, r| {
+                    for_nonzero(nonzero(readout), |d, r| {
                         add(&mut readers, d, component, Via::Readout, r);
                     });
                 }
@@ -456,10 +452,10 @@ pub fn head_contribution(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (d, row) in head.w_o.outer_iter().enumerate() {
+    for (d, row) in head.w_o.rows().enumerate() {
         let mut sum = 0.0;
         let mut any = false;
-        for_nonzero(row, |c, o| {
+        for_nonzero(row.iter(), |c, o| {
             if let Some(&v) = value.get(c) {
                 sum += o * v;
                 any = true;

@@ -3,13 +3,14 @@
 
 use std::sync::{Arc, OnceLock};
 
+use wasmtf::compiled::compile;
 use wasmtf::engine::{Mode, Model};
 use wasmtf::files::FileContents;
 use wasmtf::interpreter::TransformerRun;
 use wasmtf::program::Program;
 use wasmtf::report::RunReport;
 use wasmtf::vm::Vm;
-use wasmtf::weights::{Weights, compile};
+use wasmtf::weights::Weights;
 
 /// The compiled weights, built once per test binary.
 pub fn compiled() -> &'static Weights {

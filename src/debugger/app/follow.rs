@@ -142,7 +142,7 @@ impl App {
         let wiring = self.wiring();
         let w_v = &weights.layers[layer].heads[head].w_v;
         (0..w_v.ncols())
-            .filter(|&d| w_v.column(d).iter().any(|w| *w != 0.0))
+            .filter(|&d| !w_v.column(d).is_empty())
             .all(|d| {
                 wiring.writers(d).iter().all(|link| {
                     matches!(
