@@ -4,7 +4,7 @@
 
 use ndarray::Array1;
 
-use super::{Circuit, FieldEmbedding, FieldUnembedding, Lin};
+use super::{Circuit, FieldEmbedding, FieldUnembedding, Head, InputField, Layer, Lin, OutputField};
 use crate::weights::{
     HeadWeights, InputFieldWeights, InputKind, LayerWeights, Matrix, OutputFieldWeights,
     OutputKind, Weights,
@@ -32,130 +32,125 @@ fn vector(terms: &[(super::Dim, f64)], d: usize) -> Array1<f64> {
 /// Turns a circuit into the matrices the engine runs.
 pub fn assemble(circuit: &Circuit) -> Weights {
     let d = circuit.layout.len();
-    let inputs = circuit
-        .inputs
-        .iter()
-        .map(|field| InputFieldWeights {
-            name: field.name.clone(),
-            kind: match &field.embedding {
-                FieldEmbedding::Table { min, rows } => {
-                    let entries = rows
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(r, row)| row.iter().map(move |&(dim, w)| (r, dim.0, w)));
-                    let table = Matrix::from_triplets(rows.len(), d, entries);
-                    InputKind::Table { min: *min, table }
-                }
-                FieldEmbedding::Numeric {
-                    min,
-                    max,
-                    linear,
-                    quadratic,
-                } => InputKind::Numeric {
-                    min: *min,
-                    max: *max,
-                    linear: vector(linear, d),
-                    quadratic: vector(quadratic, d),
-                },
-            },
-        })
-        .collect();
-    let layers = circuit
-        .layers
-        .iter()
-        .map(|layer| {
-            let heads = layer
-                .heads
-                .iter()
-                .map(|head| {
-                    assert_eq!(
-                        head.value.len(),
-                        head.output.len(),
-                        "head {}: values and outputs",
-                        head.name
-                    );
-                    assert_eq!(
-                        head.query.len(),
-                        head.key.len(),
-                        "head {}: query and key sizes",
-                        head.name
-                    );
-                    let (w_q, b_q) = rows(&head.query, d);
-                    let (w_k, b_k) = rows(&head.key, d);
-                    let (w_v, b_v) = rows(&head.value, d);
-                    let outputs = head.output.iter().enumerate();
-                    let w_o = Matrix::from_triplets(
-                        d,
-                        head.output.len(),
-                        outputs.map(|(i, dim)| (dim.0, i, 1.0)),
-                    );
-                    HeadWeights {
-                        name: head.name.clone(),
-                        doc: head.doc.clone(),
-                        kind: head.kind,
-                        w_q,
-                        b_q,
-                        w_k,
-                        b_k,
-                        w_v,
-                        b_v,
-                        w_o,
-                    }
-                })
-                .collect();
-            let gates: Vec<Lin> = layer.neurons.iter().map(|n| n.gate.clone()).collect();
-            let values: Vec<Lin> = layer.neurons.iter().map(|n| n.value.clone()).collect();
-            let (w_gate, b_gate) = rows(&gates, d);
-            let (w_val, b_val) = rows(&values, d);
-            let outputs =
-                layer.neurons.iter().enumerate().flat_map(|(i, neuron)| {
-                    neuron.output.iter().map(move |&(dim, w)| (dim.0, i, w))
-                });
-            let w_out = Matrix::from_triplets(d, layer.neurons.len(), outputs);
-            LayerWeights {
-                doc: layer.doc.clone(),
-                heads,
-                neuron_names: layer.neurons.iter().map(|n| n.name.clone()).collect(),
-                w_gate,
-                b_gate,
-                w_val,
-                b_val,
-                w_out,
-            }
-        })
-        .collect();
-    let outputs = circuit
-        .outputs
-        .iter()
-        .map(|field| OutputFieldWeights {
-            name: field.name.clone(),
-            kind: match &field.unembedding {
-                FieldUnembedding::Categorical { logits } => {
-                    let (w, b) = rows(logits, d);
-                    OutputKind::Categorical { w, b }
-                }
-                FieldUnembedding::Quadratic { min, max, readout } => OutputKind::Quadratic {
-                    min: *min,
-                    max: *max,
-                    readout: vector(&readout.terms, d),
-                    bias: readout.bias,
-                },
-            },
-        })
-        .collect();
     Weights {
         dims: circuit.layout.names().to_vec(),
         position_dim: circuit.position.0,
-        inputs,
-        layers,
-        outputs,
+        inputs: circuit.inputs.iter().map(|f| input_field(f, d)).collect(),
+        layers: circuit.layers.iter().map(|l| layer(l, d)).collect(),
+        outputs: circuit.outputs.iter().map(|f| output_field(f, d)).collect(),
+    }
+}
+
+fn input_field(field: &InputField, d: usize) -> InputFieldWeights {
+    let kind = match &field.embedding {
+        FieldEmbedding::Table { min, rows } => {
+            let entries = rows
+                .iter()
+                .enumerate()
+                .flat_map(|(r, row)| row.iter().map(move |&(dim, w)| (r, dim.0, w)));
+            let table = Matrix::from_triplets(rows.len(), d, entries);
+            InputKind::Table { min: *min, table }
+        }
+        FieldEmbedding::Numeric {
+            min,
+            max,
+            linear,
+            quadratic,
+        } => InputKind::Numeric {
+            min: *min,
+            max: *max,
+            linear: vector(linear, d),
+            quadratic: vector(quadratic, d),
+        },
+    };
+    InputFieldWeights {
+        name: field.name.clone(),
+        kind,
+    }
+}
+
+fn head(head: &Head, d: usize) -> HeadWeights {
+    assert_eq!(
+        head.value.len(),
+        head.output.len(),
+        "head {}: values and outputs",
+        head.name
+    );
+    assert_eq!(
+        head.query.len(),
+        head.key.len(),
+        "head {}: query and key sizes",
+        head.name
+    );
+    let (w_q, b_q) = rows(&head.query, d);
+    let (w_k, b_k) = rows(&head.key, d);
+    let (w_v, b_v) = rows(&head.value, d);
+    let outputs = head.output.iter().enumerate();
+    let w_o = Matrix::from_triplets(
+        d,
+        head.output.len(),
+        outputs.map(|(i, dim)| (dim.0, i, 1.0)),
+    );
+    HeadWeights {
+        name: head.name.clone(),
+        doc: head.doc.clone(),
+        kind: head.kind,
+        w_q,
+        b_q,
+        w_k,
+        b_k,
+        w_v,
+        b_v,
+        w_o,
+    }
+}
+
+fn layer(layer: &Layer, d: usize) -> LayerWeights {
+    let gates: Vec<Lin> = layer.neurons.iter().map(|n| n.gate.clone()).collect();
+    let values: Vec<Lin> = layer.neurons.iter().map(|n| n.value.clone()).collect();
+    let (w_gate, b_gate) = rows(&gates, d);
+    let (w_val, b_val) = rows(&values, d);
+    let outputs = layer
+        .neurons
+        .iter()
+        .enumerate()
+        .flat_map(|(i, neuron)| neuron.output.iter().map(move |&(dim, w)| (dim.0, i, w)));
+    let w_out = Matrix::from_triplets(d, layer.neurons.len(), outputs);
+    LayerWeights {
+        doc: layer.doc.clone(),
+        heads: layer.heads.iter().map(|h| head(h, d)).collect(),
+        neuron_names: layer.neurons.iter().map(|n| n.name.clone()).collect(),
+        w_gate,
+        b_gate,
+        w_val,
+        b_val,
+        w_out,
+    }
+}
+
+fn output_field(field: &OutputField, d: usize) -> OutputFieldWeights {
+    let kind = match &field.unembedding {
+        FieldUnembedding::Categorical { logits } => {
+            let (w, b) = rows(logits, d);
+            OutputKind::Categorical { w, b }
+        }
+        FieldUnembedding::Quadratic { min, max, readout } => OutputKind::Quadratic {
+            min: *min,
+            max: *max,
+            readout: vector(&readout.terms, d),
+            bias: readout.bias,
+        },
+    };
+    OutputFieldWeights {
+        name: field.name.clone(),
+        kind,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::circuit::{Head, HeadKind, InputField, Layer, Layout, Neuron, OutputField};
+    use crate::circuit::{HeadKind, Layout, Neuron};
 
     /// A two-dimensional circuit assembled by hand: every matrix entry is known.
     #[test]

@@ -114,11 +114,6 @@ impl KeyValueStore {
         self.len == 0
     }
 
-    /// Distinct keys stored.
-    pub fn distinct_keys(&self) -> usize {
-        self.keys.len()
-    }
-
     /// Appends the key and value produced at `position`.
     pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
         if self.index.len() < self.keys.len() {
@@ -266,7 +261,6 @@ mod tests {
         let mut copy = store.clone();
         // Key 3 again in the copy only: the copy's rebuilt index finds its slot.
         copy.push(100, &[3.0, 1.0], &[-1.0]);
-        assert_eq!(copy.distinct_keys(), 7);
         assert_eq!(copy.len(), 101);
         let (hit, value) = copy.argmax(&[0.0, 0.0]).unwrap();
         assert_eq!((hit.position, value), (100, &[-1.0][..]));

@@ -404,95 +404,24 @@ impl Session {
     ) -> Result<Vec<i64>, String> {
         let model = Arc::clone(&self.model);
         let weights = &model.weights;
-        let dense = model.dense(self.mode);
         let position = self.position;
         let mut x = model.embed(fields, position)?;
         if let Some(c) = capture.as_deref_mut() {
             c.position = position;
             c.layers.clear();
         }
-        for (l, layer) in weights.layers.iter().enumerate() {
-            let rows = &model.layers[l];
+        for l in 0..weights.layers.len() {
             let mut layer_capture = capture.as_ref().map(|_| LayerCapture {
                 resid_pre: x.clone(),
                 ..LayerCapture::default()
             });
-            let mut delta = vec![0.0; x.len()];
-            for (h, head) in layer.heads.iter().enumerate() {
-                let head_rows = &rows.heads[h];
-                let value_dims = head.w_v.nrows();
-                let [dense_q, dense_k, dense_v] = match dense {
-                    Some(d) => d.heads[l][h].each_ref().map(Some),
-                    None => [None; 3],
-                };
-                let v = project(&head_rows.v, dense_v, &head.b_v, &x);
-                let (read, hit): (Vec<f64>, Option<Hit>) = match &mut self.caches[l][h] {
-                    Cache::Sum(total) => {
-                        for (t, vi) in total.iter_mut().zip(&v) {
-                            *t += vi;
-                        }
-                        (total.clone(), None)
-                    }
-                    Cache::Lookup(store) => {
-                        let k = project(&head_rows.k, dense_k, &head.b_k, &x);
-                        store.push(position, &k, &v);
-                        let q = project(&head_rows.q, dense_q, &head.b_q, &x);
-                        read_head(store, &q, self.mode, value_dims)
-                    }
-                    Cache::Cross { memory, store } => {
-                        if writes_memory == Some(*memory) {
-                            let k = project(&head_rows.k, dense_k, &head.b_k, &x);
-                            let entry = store.len();
-                            store.push(entry, &k, &v);
-                        }
-                        let q = project(&head_rows.q, dense_q, &head.b_q, &x);
-                        read_head(store, &q, self.mode, value_dims)
-                    }
-                };
-                for (component, targets) in head_rows.out.iter().enumerate() {
-                    for &(dim, w) in targets {
-                        delta[dim as usize] += w * read[component];
-                    }
-                }
-                if let Some(lc) = layer_capture.as_mut() {
-                    lc.heads.push(HeadCapture { hit, value: read });
-                }
-            }
-            for (xi, d) in x.iter_mut().zip(&delta) {
-                *xi += d;
-            }
+            let delta = self.attention(l, &x, writes_memory, layer_capture.as_mut());
+            add_into(&mut x, &delta);
             if let Some(lc) = layer_capture.as_mut() {
                 lc.resid_mid = x.clone();
             }
-            let mut delta = vec![0.0; x.len()];
-            let dense_mlp = dense.map(|d| &d.mlp[l]);
-            let gates = project(&rows.gate, dense_mlp.map(|d| &d[0]), &layer.b_gate, &x);
-            let values = dense_mlp.map(|d| project(&rows.val, Some(&d[1]), &layer.b_val, &x));
-            for (n, &g) in gates.iter().enumerate() {
-                if g <= 0.0 {
-                    continue;
-                }
-                let value = match &values {
-                    Some(values) => values[n],
-                    None => rows.val[n].dot(&x),
-                };
-                let activation = g * value;
-                if activation != 0.0 {
-                    for &(dim, w) in &rows.out[n] {
-                        delta[dim as usize] += w * activation;
-                    }
-                }
-                if let Some(lc) = layer_capture.as_mut() {
-                    lc.neurons.push(NeuronCapture {
-                        index: n,
-                        gate: g,
-                        value,
-                    });
-                }
-            }
-            for (xi, d) in x.iter_mut().zip(&delta) {
-                *xi += d;
-            }
+            let delta = feed_forward(&model, self.mode, l, &x, layer_capture.as_mut());
+            add_into(&mut x, &delta);
             if let Some(d) = x.iter().position(|v| !v.is_finite()) {
                 return Err(format!(
                     "layer {l} produced a non-finite value in {}",
@@ -508,6 +437,109 @@ impl Session {
         self.position += 1;
         Ok(emitted)
     }
+
+    /// What layer `l`'s heads add to the residual `x` at this position, each
+    /// head storing its key and value first (a cross head only at a write
+    /// to its memory) and then reading its cache.
+    fn attention(
+        &mut self,
+        l: usize,
+        x: &[f64],
+        writes_memory: Option<usize>,
+        mut capture: Option<&mut LayerCapture>,
+    ) -> Vec<f64> {
+        let model = Arc::clone(&self.model);
+        let dense = model.dense(self.mode);
+        let rows = &model.layers[l];
+        let mut delta = vec![0.0; x.len()];
+        for (h, head) in model.weights.layers[l].heads.iter().enumerate() {
+            let head_rows = &rows.heads[h];
+            let value_dims = head.w_v.nrows();
+            let [dense_q, dense_k, dense_v] = match dense {
+                Some(d) => d.heads[l][h].each_ref().map(Some),
+                None => [None; 3],
+            };
+            let v = project(&head_rows.v, dense_v, &head.b_v, x);
+            let (read, hit): (Vec<f64>, Option<Hit>) = match &mut self.caches[l][h] {
+                Cache::Sum(total) => {
+                    for (t, vi) in total.iter_mut().zip(&v) {
+                        *t += vi;
+                    }
+                    (total.clone(), None)
+                }
+                Cache::Lookup(store) => {
+                    let k = project(&head_rows.k, dense_k, &head.b_k, x);
+                    store.push(self.position, &k, &v);
+                    let q = project(&head_rows.q, dense_q, &head.b_q, x);
+                    read_head(store, &q, self.mode, value_dims)
+                }
+                Cache::Cross { memory, store } => {
+                    if writes_memory == Some(*memory) {
+                        let k = project(&head_rows.k, dense_k, &head.b_k, x);
+                        let entry = store.len();
+                        store.push(entry, &k, &v);
+                    }
+                    let q = project(&head_rows.q, dense_q, &head.b_q, x);
+                    read_head(store, &q, self.mode, value_dims)
+                }
+            };
+            for (component, targets) in head_rows.out.iter().enumerate() {
+                for &(dim, w) in targets {
+                    delta[dim as usize] += w * read[component];
+                }
+            }
+            if let Some(lc) = capture.as_deref_mut() {
+                lc.heads.push(HeadCapture { hit, value: read });
+            }
+        }
+        delta
+    }
+}
+
+/// `x += delta`, in dimension order.
+fn add_into(x: &mut [f64], delta: &[f64]) {
+    for (xi, d) in x.iter_mut().zip(delta) {
+        *xi += d;
+    }
+}
+
+/// What layer `l`'s gated neurons add to the residual `x`: each neuron whose
+/// gate is open adds `gate · value` times its output column, in neuron order.
+fn feed_forward(
+    model: &Model,
+    mode: Mode,
+    l: usize,
+    x: &[f64],
+    mut capture: Option<&mut LayerCapture>,
+) -> Vec<f64> {
+    let (layer, rows) = (&model.weights.layers[l], &model.layers[l]);
+    let mut delta = vec![0.0; x.len()];
+    let dense = model.dense(mode).map(|d| &d.mlp[l]);
+    let gates = project(&rows.gate, dense.map(|d| &d[0]), &layer.b_gate, x);
+    let values = dense.map(|d| project(&rows.val, Some(&d[1]), &layer.b_val, x));
+    for (n, &g) in gates.iter().enumerate() {
+        if g <= 0.0 {
+            continue;
+        }
+        let value = match &values {
+            Some(values) => values[n],
+            None => rows.val[n].dot(x),
+        };
+        let activation = g * value;
+        if activation != 0.0 {
+            for &(dim, w) in &rows.out[n] {
+                delta[dim as usize] += w * activation;
+            }
+        }
+        if let Some(lc) = capture.as_deref_mut() {
+            lc.neurons.push(NeuronCapture {
+                index: n,
+                gate: g,
+                value,
+            });
+        }
+    }
+    delta
 }
 
 /// Reads every output field's argmax off the final residual `x`, capturing

@@ -42,6 +42,31 @@ pub struct Host {
     ending: Option<Ending>,
 }
 
+/// Which trap each trapping status stands for: the one table both ways read.
+const TRAP_STATUSES: [(TrapKind, RunStatus); 4] = [
+    (TrapKind::Unreachable, RunStatus::TrapUnreachable),
+    (TrapKind::MemoryOutOfBounds, RunStatus::TrapMemory),
+    (TrapKind::FileNotOpen, RunStatus::TrapFileNotOpen),
+    (TrapKind::FileFull, RunStatus::TrapFileFull),
+];
+
+impl RunStatus {
+    /// The status a token carries when its instruction trapped with `kind`.
+    pub fn of_trap(kind: TrapKind) -> RunStatus {
+        let (_, status) = TRAP_STATUSES
+            .into_iter()
+            .find(|&(k, _)| k == kind)
+            .expect("every trap has a status");
+        status
+    }
+
+    /// The trap this status stands for, if it is one.
+    pub fn trap(self) -> Option<TrapKind> {
+        let found = TRAP_STATUSES.into_iter().find(|&(_, s)| s == self);
+        found.map(|(kind, _)| kind)
+    }
+}
+
 impl TransformerRun {
     /// Feeds the prompt; the run is then ready for its first pass.
     pub fn new(
@@ -288,15 +313,29 @@ impl Host {
                 .message(&self.program),
             ))
         };
-        self.ending = match next.status {
-            RunStatus::Running => None,
-            RunStatus::Halted => Some(Ending::Halted),
-            RunStatus::TrapUnreachable => trap(TrapKind::Unreachable),
-            RunStatus::TrapMemory => trap(TrapKind::MemoryOutOfBounds),
-            RunStatus::TrapFileNotOpen => trap(TrapKind::FileNotOpen),
-            RunStatus::TrapFileFull => trap(TrapKind::FileFull),
+        self.ending = match (next.status, next.status.trap()) {
+            (_, Some(kind)) => trap(kind),
+            (RunStatus::Halted, None) => Some(Ending::Halted),
+            (_, None) => None,
         };
         self.token = next;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_trap_has_one_status_and_back() {
+        for kind in TrapKind::ALL {
+            assert_eq!(RunStatus::of_trap(kind).trap(), Some(kind));
+        }
+        assert_eq!(RunStatus::Running.trap(), None);
+        assert_eq!(RunStatus::Halted.trap(), None);
+        let statuses: std::collections::HashSet<RunStatus> =
+            TrapKind::ALL.into_iter().map(RunStatus::of_trap).collect();
+        assert_eq!(statuses.len(), TrapKind::ALL.len());
     }
 }

@@ -103,11 +103,6 @@ impl Vm {
         &self.files
     }
 
-    /// Each file's cursor, `None` while closed.
-    pub fn cursors(&self) -> &[Cursor; FILE_COUNT] {
-        &self.cursors
-    }
-
     pub fn outputs(&self) -> &ChunkedVec<i32> {
         &self.outputs
     }

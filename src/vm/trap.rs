@@ -38,10 +38,6 @@ impl TrapKind {
             TrapKind::FileFull => "file full",
         }
     }
-
-    pub fn from_name(name: &str) -> Option<TrapKind> {
-        TrapKind::ALL.into_iter().find(|kind| kind.name() == name)
-    }
 }
 
 impl fmt::Display for TrapKind {

@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::interpreter::tokens::{RunStatus, TraceToken};
-use crate::vm::{Effect, Status, TrapKind, Vm};
+use crate::vm::{Effect, Status, Vm};
 
 /// One forward pass of the trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,12 +152,7 @@ pub fn status_of(vm: &Vm) -> RunStatus {
     match vm.status() {
         Status::Running => RunStatus::Running,
         Status::Halted => RunStatus::Halted,
-        Status::Trapped(trap) => match trap.kind {
-            TrapKind::Unreachable => RunStatus::TrapUnreachable,
-            TrapKind::MemoryOutOfBounds => RunStatus::TrapMemory,
-            TrapKind::FileNotOpen => RunStatus::TrapFileNotOpen,
-            TrapKind::FileFull => RunStatus::TrapFileFull,
-        },
+        Status::Trapped(trap) => RunStatus::of_trap(trap.kind),
     }
 }
 

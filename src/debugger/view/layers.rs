@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use super::style::{dim, matched, number, value_style};
 use crate::debugger::app::{App, LayerItem};
 use crate::engine::capture::LayerCapture;
+use crate::weights::LayerWeights;
 use crate::weights::wiring::{Component, Link, head_contribution, neuron_contribution};
 
 /// The selected layer: residual rows, heads, neurons that fired.
@@ -24,10 +25,35 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
         return lines;
     };
     let layer = &capture.layers[app.layer];
-    lines.push(Line::from(Span::styled(
+    lines.extend(head_lines(app, layer, layer_weights, width));
+    if let Some(item) = app.selected_item() {
+        lines.push(detail(app, layer, item, width));
+    }
+    // The rest of the panel: half for the neurons that fired, half for the
+    // residual stream; the selected neuron is always in view.
+    let rest = height.saturating_sub(lines.len() + 2);
+    lines.extend(neuron_lines(app, layer, layer_weights, rest / 2));
+    let shown = app.residual.of(layer);
+    if let Some(d) = app.dim {
+        lines.extend(dimension_wiring(app, d, shown[d], width));
+    }
+    let room = height.saturating_sub(lines.len() + 1);
+    lines.extend(residual_lines(app, layer, room, width));
+    lines
+}
+
+/// The heading and one line per head: where a lookup head read, or a sum
+/// head's total. With many heads, those that read nothing are hidden.
+fn head_lines(
+    app: &App,
+    layer: &LayerCapture,
+    layer_weights: &LayerWeights,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
         "heads",
         Style::default().add_modifier(Modifier::BOLD),
-    )));
+    ))];
     let selected = app.selected_item();
     let compact = layer.heads.len() > 6;
     for (h, head) in layer.heads.iter().enumerate() {
@@ -75,9 +101,19 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
             dim(),
         ));
     }
-    if let Some(item) = selected {
-        lines.push(detail(app, layer, item, width));
-    }
+    lines
+}
+
+/// The heading and the neurons that fired, largest `gate · value` first, in
+/// `room` lines at most (one at least), scrolled to keep the selected one in
+/// view.
+fn neuron_lines(
+    app: &App,
+    layer: &LayerCapture,
+    layer_weights: &LayerWeights,
+    room: usize,
+) -> Vec<Line<'static>> {
+    let selected = app.selected_item();
     let mut fired: Vec<(usize, f64, f64)> = layer
         .neurons
         .iter()
@@ -85,10 +121,7 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
         .filter(|(_, g, v)| g * v != 0.0)
         .collect();
     fired.sort_by(|a, b| (b.1 * b.2).abs().total_cmp(&(a.1 * a.2).abs()));
-    // The rest of the panel: half for the neurons that fired, half for the
-    // residual stream; the selected neuron is always in view.
-    let rest = height.saturating_sub(lines.len() + 2);
-    let neuron_room = (rest / 2).max(1).min(fired.len().max(1));
+    let neuron_room = room.max(1).min(fired.len().max(1));
     let selected_neuron = match selected {
         Some(LayerItem::Neuron(n)) => fired.iter().position(|f| f.0 == n),
         _ => None,
@@ -96,7 +129,7 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
     let first = selected_neuron
         .map_or(0, |i| (i + 1).saturating_sub(neuron_room))
         .min(fired.len().saturating_sub(neuron_room));
-    lines.push(Line::from(Span::styled(
+    let mut lines = vec![Line::from(Span::styled(
         format!(
             "neurons fired ({} of {}){}",
             fired.len(),
@@ -112,7 +145,7 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
             }
         ),
         Style::default().add_modifier(Modifier::BOLD),
-    )));
+    ))];
     for &(index, gate, value) in fired.iter().skip(first).take(neuron_room) {
         let name = &layer_weights.neuron_names[index];
         let component = Component::Neuron {
@@ -139,26 +172,35 @@ pub fn layers(app: &App, height: usize, width: usize) -> Vec<Line<'static>> {
             ),
         ]));
     }
+    lines
+}
+
+/// The heading and the residual stream's non-zero dimensions, in columns,
+/// `room` rows of them from the scroll position; `*` marks what this layer
+/// changed.
+fn residual_lines(
+    app: &App,
+    layer: &LayerCapture,
+    room: usize,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let weights = app.session.model().weights();
     let before = &layer.resid_pre;
     let shown = app.residual.of(layer);
-    if let Some(d) = app.dim {
-        lines.extend(dimension_wiring(app, d, shown[d], width));
-    }
-    lines.push(Line::from(Span::styled(
+    let mut lines = vec![Line::from(Span::styled(
         format!(
             "blocks.{}.{} (nonzero; * changed in this layer; ↑/↓ select)",
             app.layer,
             app.residual.hook()
         ),
         Style::default().add_modifier(Modifier::BOLD),
-    )));
+    ))];
     let rows = app.residual_rows();
     let unwritten = app.wiring().unwritten_dims();
     let start = rows
         .iter()
         .position(|&d| d >= app.layer_scroll)
         .unwrap_or(rows.len().saturating_sub(1));
-    let room = height.saturating_sub(lines.len());
     let columns = (width / 34).max(1);
     for chunk in rows[start.min(rows.len())..].chunks(columns).take(room) {
         let mut spans = Vec::new();
