@@ -136,87 +136,84 @@ impl Weights {
     /// All-zero weights of architecture `arch`, every tensor of its shape.
     pub fn zeros(arch: &architecture::Architecture) -> Weights {
         let d = arch.d_model;
-        let inputs = arch
-            .inputs
-            .iter()
-            .map(|f| InputFieldWeights {
-                name: f.name.clone(),
-                kind: if f.kind == "table" {
-                    let rows = (f.max - f.min + 1) as usize;
-                    InputKind::Table {
-                        min: f.min,
-                        table: Matrix::zeros(rows, d),
-                    }
-                } else {
-                    InputKind::Numeric {
-                        min: f.min,
-                        max: f.max,
-                        linear: Array1::zeros(d),
-                        quadratic: Array1::zeros(d),
-                    }
-                },
-            })
-            .collect();
-        let layers = arch
-            .layers
-            .iter()
-            .map(|l| {
-                let n = l.neurons.len();
-                LayerWeights {
-                    doc: l.doc.clone(),
-                    heads: l
-                        .heads
-                        .iter()
-                        .map(|h| HeadWeights {
-                            name: h.name.clone(),
-                            doc: h.doc.clone(),
-                            kind: h.head_kind(),
-                            w_q: Matrix::zeros(h.d_head, d),
-                            b_q: Array1::zeros(h.d_head),
-                            w_k: Matrix::zeros(h.d_head, d),
-                            b_k: Array1::zeros(h.d_head),
-                            w_v: Matrix::zeros(h.d_value, d),
-                            b_v: Array1::zeros(h.d_value),
-                            w_o: Matrix::zeros(d, h.d_value),
-                        })
-                        .collect(),
-                    neuron_names: l.neurons.clone(),
-                    w_gate: Matrix::zeros(n, d),
-                    b_gate: Array1::zeros(n),
-                    w_val: Matrix::zeros(n, d),
-                    b_val: Array1::zeros(n),
-                    w_out: Matrix::zeros(d, n),
-                }
-            })
-            .collect();
-        let outputs = arch
-            .outputs
-            .iter()
-            .map(|f| OutputFieldWeights {
-                name: f.name.clone(),
-                kind: if f.kind == "categorical" {
-                    let n = (f.max + 1) as usize;
-                    OutputKind::Categorical {
-                        w: Matrix::zeros(n, d),
-                        b: Array1::zeros(n),
-                    }
-                } else {
-                    OutputKind::Quadratic {
-                        min: f.min,
-                        max: f.max,
-                        readout: Array1::zeros(d),
-                        bias: 0.0,
-                    }
-                },
-            })
-            .collect();
         Weights {
             dims: arch.dims.clone(),
             position_dim: arch.position_dim,
-            inputs,
-            layers,
-            outputs,
+            inputs: arch.inputs.iter().map(|f| zero_input(f, d)).collect(),
+            layers: arch.layers.iter().map(|l| zero_layer(l, d)).collect(),
+            outputs: arch.outputs.iter().map(|f| zero_output(f, d)).collect(),
         }
+    }
+}
+
+fn zero_input(f: &architecture::FieldInfo, d: usize) -> InputFieldWeights {
+    let kind = if f.kind == "table" {
+        let rows = (f.max - f.min + 1) as usize;
+        InputKind::Table {
+            min: f.min,
+            table: Matrix::zeros(rows, d),
+        }
+    } else {
+        InputKind::Numeric {
+            min: f.min,
+            max: f.max,
+            linear: Array1::zeros(d),
+            quadratic: Array1::zeros(d),
+        }
+    };
+    InputFieldWeights {
+        name: f.name.clone(),
+        kind,
+    }
+}
+
+fn zero_head(h: &architecture::HeadInfo, d: usize) -> HeadWeights {
+    HeadWeights {
+        name: h.name.clone(),
+        doc: h.doc.clone(),
+        kind: h.head_kind(),
+        w_q: Matrix::zeros(h.d_head, d),
+        b_q: Array1::zeros(h.d_head),
+        w_k: Matrix::zeros(h.d_head, d),
+        b_k: Array1::zeros(h.d_head),
+        w_v: Matrix::zeros(h.d_value, d),
+        b_v: Array1::zeros(h.d_value),
+        w_o: Matrix::zeros(d, h.d_value),
+    }
+}
+
+fn zero_layer(l: &architecture::LayerInfo, d: usize) -> LayerWeights {
+    let n = l.neurons.len();
+    LayerWeights {
+        doc: l.doc.clone(),
+        heads: l.heads.iter().map(|h| zero_head(h, d)).collect(),
+        neuron_names: l.neurons.clone(),
+        w_gate: Matrix::zeros(n, d),
+        b_gate: Array1::zeros(n),
+        w_val: Matrix::zeros(n, d),
+        b_val: Array1::zeros(n),
+        w_out: Matrix::zeros(d, n),
+    }
+}
+
+fn zero_output(f: &architecture::FieldInfo, d: usize) -> OutputFieldWeights {
+    let kind = if f.kind == "categorical" {
+        let n = (f.max + 1) as usize;
+        OutputKind::Categorical {
+            w: Matrix::zeros(n, d),
+            b: Array1::zeros(n),
+        }
+    } else {
+        OutputKind::Quadratic {
+            min: f.min,
+            max: f.max,
+            readout: Array1::zeros(d),
+            bias: 0.0,
+        }
+    };
+    OutputFieldWeights {
+        name: f.name.clone(),
+        kind,
     }
 }
 

@@ -252,105 +252,12 @@ impl Wiring {
                 1.0,
             );
         }
-        for (field, input) in w.inputs.iter().enumerate() {
-            let component = Component::Embedding { field };
-            match &input.kind {
-                InputKind::Table { min, table } => {
-                    for (r, row) in table.rows().enumerate() {
-                        let via = Via::Table {
-                            value: min + r as i64,
-                        };
-                        for_nonzero(row.iter(), |d, t| add(&mut writers, d, component, via, t));
-                    }
-                }
-                InputKind::Numeric {
-                    linear, quadratic, ..
-                } => {
-                    // Linear and quadratic terms of one dimension together.
-                    for (d, (&l, &q)) in linear.iter().zip(quadratic).enumerate() {
-                        if l != 0.0 {
-                            add(&mut writers, d, component, Via::Linear, l);
-                        }
-                        if q != 0.0 {
-                            add(&mut writers, d, component, Via::Quadratic, q);
-                        }
-                    }
-                }
-            }
+        embeddings(w, &mut writers);
+        for l in 0..w.layers.len() {
+            heads(w, l, &mut writers, &mut readers, &mut empty_outputs);
+            neurons(w, l, &mut writers, &mut readers, &mut empty_outputs);
         }
-        for (l, layer) in w.layers.iter().enumerate() {
-            for (h, head) in layer.heads.iter().enumerate() {
-                let component = Component::Head { layer: l, head: h };
-                add_reads(&mut readers, &head.w_q, component, |row| Via::Query { row });
-                add_reads(&mut readers, &head.w_k, component, |row| Via::Key { row });
-                add_reads(&mut readers, &head.w_v, component, |row| Via::Value { row });
-                let mut writes = false;
-                for (d, row) in head.w_o.rows().enumerate() {
-                    for_nonzero(row.iter(), |c, o| {
-                        writes = true;
-                        add(
-                            &mut writers,
-                            d,
-                            component,
-                            Via::HeadOutput { component: c },
-                            o,
-                        );
-                    });
-                }
-                if !writes {
-                    empty_outputs.push(component);
-                }
-            }
-            let neurons = layer.w_gate.nrows();
-            for n in 0..neurons {
-                let component = Component::Neuron {
-                    layer: l,
-                    neuron: n,
-                };
-                for_nonzero(layer.w_gate.row(n).iter(), |d, g| {
-                    add(&mut readers, d, component, Via::Gate, g);
-                });
-                if n < layer.w_val.nrows() {
-                    for_nonzero(layer.w_val.row(n).iter(), |d, v| {
-                        add(&mut readers, d, component, Via::NeuronValue, v);
-                    });
-                }
-            }
-            let mut writes = vec![false; layer.w_out.ncols()];
-            for (d, row) in layer.w_out.rows().enumerate() {
-                for_nonzero(row.iter(), |n, o| {
-                    writes[n] = true;
-                    let component = Component::Neuron {
-                        layer: l,
-                        neuron: n,
-                    };
-                    add(&mut writers, d, component, Via::NeuronOutput, o);
-                });
-            }
-            empty_outputs.extend(
-                (0..neurons.max(writes.len()))
-                    .filter(|&n| !writes.get(n).copied().unwrap_or(false))
-                    .map(|neuron| Component::Neuron { layer: l, neuron }),
-            );
-        }
-        for (field, output) in w.outputs.iter().enumerate() {
-            let component = Component::Unembedding { field };
-            match &output.kind {
-                OutputKind::Categorical { w: matrix, .. } => {
-                    for (r, row) in matrix.rows().enumerate() {
-                        let value = r as i64;
-                        for_nonzero(row.iter(), |d, x| {
-                            add(&mut readers, d, component, Via::Logit { value }, x);
-                        });
-                    }
-                }
-                OutputKind::Quadratic { readout, .. } => {
-                    for_nonzero(nonzero(readout), |d, r| {
-                        add(&mut readers, d, component, Via::Readout, r);
-                    });
-                }
-            }
-        }
+        unembeddings(w, &mut readers);
         let unwritten = (0..d_model).filter(|&d| writers[d].is_empty()).collect();
         let unread = (0..d_model).filter(|&d| readers[d].is_empty()).collect();
         Wiring {
@@ -398,6 +305,129 @@ impl Wiring {
     /// Dimensions nothing reads.
     pub fn unread_dims(&self) -> &[usize] {
         &self.unread
+    }
+}
+
+/// What the input fields' embeddings write.
+fn embeddings(w: &Weights, writers: &mut [Vec<Link>]) {
+    for (field, input) in w.inputs.iter().enumerate() {
+        let component = Component::Embedding { field };
+        match &input.kind {
+            InputKind::Table { min, table } => {
+                for (r, row) in table.rows().enumerate() {
+                    let via = Via::Table {
+                        value: min + r as i64,
+                    };
+                    for_nonzero(row.iter(), |d, t| add(writers, d, component, via, t));
+                }
+            }
+            InputKind::Numeric {
+                linear, quadratic, ..
+            } => {
+                // Linear and quadratic terms of one dimension together.
+                for (d, (&l, &q)) in linear.iter().zip(quadratic).enumerate() {
+                    if l != 0.0 {
+                        add(writers, d, component, Via::Linear, l);
+                    }
+                    if q != 0.0 {
+                        add(writers, d, component, Via::Quadratic, q);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What layer `l`'s heads read and write; heads that write nothing go to
+/// `empty_outputs`.
+fn heads(
+    w: &Weights,
+    l: usize,
+    writers: &mut [Vec<Link>],
+    readers: &mut [Vec<Link>],
+    empty_outputs: &mut Vec<Component>,
+) {
+    let layer = &w.layers[l];
+    for (h, head) in layer.heads.iter().enumerate() {
+        let component = Component::Head { layer: l, head: h };
+        add_reads(readers, &head.w_q, component, |row| Via::Query { row });
+        add_reads(readers, &head.w_k, component, |row| Via::Key { row });
+        add_reads(readers, &head.w_v, component, |row| Via::Value { row });
+        let mut writes = false;
+        for (d, row) in head.w_o.rows().enumerate() {
+            for_nonzero(row.iter(), |c, o| {
+                writes = true;
+                add(writers, d, component, Via::HeadOutput { component: c }, o);
+            });
+        }
+        if !writes {
+            empty_outputs.push(component);
+        }
+    }
+}
+
+/// What layer `l`'s neurons read and write; neurons that write nothing go to
+/// `empty_outputs`.
+fn neurons(
+    w: &Weights,
+    l: usize,
+    writers: &mut [Vec<Link>],
+    readers: &mut [Vec<Link>],
+    empty_outputs: &mut Vec<Component>,
+) {
+    let layer = &w.layers[l];
+    let neurons = layer.w_gate.nrows();
+    for n in 0..neurons {
+        let component = Component::Neuron {
+            layer: l,
+            neuron: n,
+        };
+        for_nonzero(layer.w_gate.row(n).iter(), |d, g| {
+            add(readers, d, component, Via::Gate, g);
+        });
+        if n < layer.w_val.nrows() {
+            for_nonzero(layer.w_val.row(n).iter(), |d, v| {
+                add(readers, d, component, Via::NeuronValue, v);
+            });
+        }
+    }
+    let mut writes = vec![false; layer.w_out.ncols()];
+    for (d, row) in layer.w_out.rows().enumerate() {
+        for_nonzero(row.iter(), |n, o| {
+            writes[n] = true;
+            let component = Component::Neuron {
+                layer: l,
+                neuron: n,
+            };
+            add(writers, d, component, Via::NeuronOutput, o);
+        });
+    }
+    empty_outputs.extend(
+        (0..neurons.max(writes.len()))
+            .filter(|&n| !writes.get(n).copied().unwrap_or(false))
+            .map(|neuron| Component::Neuron { layer: l, neuron }),
+    );
+}
+
+/// What the output fields' unembeddings read.
+fn unembeddings(w: &Weights, readers: &mut [Vec<Link>]) {
+    for (field, output) in w.outputs.iter().enumerate() {
+        let component = Component::Unembedding { field };
+        match &output.kind {
+            OutputKind::Categorical { w: matrix, .. } => {
+                for (r, row) in matrix.rows().enumerate() {
+                    let value = r as i64;
+                    for_nonzero(row.iter(), |d, x| {
+                        add(readers, d, component, Via::Logit { value }, x);
+                    });
+                }
+            }
+            OutputKind::Quadratic { readout, .. } => {
+                for_nonzero(nonzero(readout), |d, r| {
+                    add(readers, d, component, Via::Readout, r);
+                });
+            }
+        }
     }
 }
 
