@@ -22,7 +22,7 @@ use capture::{FieldLogits, HeadCapture, LayerCapture, NeuronCapture, PassCapture
 use ndarray::{Array1, Array2};
 use sparse::{SparseRow, sparse_columns, sparse_rows};
 
-use crate::circuit::HeadKind;
+use crate::weights::HeadKind;
 use crate::weights::{InputKind, OutputKind, Weights};
 
 /// How the forward pass is computed.

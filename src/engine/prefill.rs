@@ -29,7 +29,7 @@ mod columns;
 mod store;
 
 use super::{Mode, Model, TokenFields, choose};
-use crate::circuit::HeadKind;
+use crate::weights::HeadKind;
 use columns::Columns;
 use store::FlatStore;
 

@@ -10,7 +10,7 @@
 //! weights tells the two apart, so edited weights are followed right too.
 
 use super::{App, LayerItem, Panel};
-use crate::circuit::HeadKind;
+use crate::weights::HeadKind;
 use crate::weights::wiring::Component;
 
 /// A value whose change stops a long run.

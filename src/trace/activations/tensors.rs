@@ -13,13 +13,13 @@ use std::sync::Arc;
 use safetensors::tensor::{Dtype, TensorView};
 
 use super::{FORMAT, Hook, HookKind, PassRange, Request, VERSION};
-use crate::circuit::HeadKind;
 use crate::engine::capture::PassCapture;
 use crate::engine::{Mode, Model};
 use crate::interpreter::TransformerRun;
 use crate::trace::compare::differing_fields;
 use crate::trace::format::WeightsInfo;
 use crate::trace::reader::Trace;
+use crate::weights::HeadKind;
 use crate::weights::Weights;
 
 /// What was written.
