@@ -131,6 +131,22 @@ fn a_breakpoint_stops_at_the_pass_that_executes_its_instruction() {
     );
 }
 
+/// `[` searches the passes already run; when none of them went wrong it
+/// stays where it is and says so (it used to go to pass 0).
+#[test]
+fn previous_wrong_pass_stays_put_when_no_pass_went_wrong() {
+    let mut app = demo();
+    press(&mut app, "G");
+    let last = demo_length();
+    assert_eq!(app.session.pass(), last);
+    press(&mut app, "[");
+    assert_eq!(app.session.pass(), last);
+    assert_eq!(app.message, "no pass before this one went wrong");
+    press(&mut app, "3[");
+    assert_eq!(app.session.pass(), last);
+    assert_eq!(app.message, "fewer than 3 passes before this went wrong");
+}
+
 #[test]
 fn the_start_says_only_the_prompt_has_run() {
     let app = demo();

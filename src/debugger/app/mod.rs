@@ -217,7 +217,7 @@ impl App {
             count: None,
             prompt: None,
             help: false,
-            message: "n: one forward pass · ?: keys".into(),
+            message: "ready: n runs one forward pass".into(),
             running: None,
             quit: false,
         }
@@ -526,14 +526,24 @@ impl App {
             }
             Action::PreviousWrongPass => {
                 let mut left = times;
-                let result = self.session.run_backward(|_, r| {
+                let target = self.session.last_before(|_, r| {
                     let hit = r.diverged();
                     if hit {
                         left -= 1;
                     }
                     hit && left == 0
                 });
-                self.after_move(result);
+                match target {
+                    Some(target) => {
+                        let result = self.session.go_to(target);
+                        self.after_move(result);
+                    }
+                    // Stay: searching history finds nothing, it runs nothing.
+                    None if times > 1 => {
+                        self.message = format!("fewer than {times} passes before this went wrong")
+                    }
+                    None => self.message = "no pass before this one went wrong".into(),
+                }
             }
             Action::Follow => self.follow(),
             Action::FollowBack => self.follow_back(),

@@ -458,14 +458,18 @@ impl DebugSession {
     /// Goes back to the latest earlier pass for which `stop` holds (or to 0).
     pub fn run_backward(
         &mut self,
-        mut stop: impl FnMut(u64, &PassRecord) -> bool,
+        stop: impl FnMut(u64, &PassRecord) -> bool,
     ) -> Result<(), String> {
-        let current = self.pass();
-        let target = (1..current)
+        let target = self.last_before(stop).unwrap_or(0);
+        self.go_to(target)
+    }
+
+    /// The latest pass before this one for which `stop` holds, looking back
+    /// from the current pass; `None` when no pass does.
+    pub fn last_before(&self, mut stop: impl FnMut(u64, &PassRecord) -> bool) -> Option<u64> {
+        (1..self.pass())
             .rev()
             .find(|&p| self.record(p).is_some_and(|r| stop(p, r)))
-            .unwrap_or(0);
-        self.go_to(target)
     }
 }
 
