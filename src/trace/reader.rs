@@ -80,94 +80,93 @@ pub fn read_trace(name: &str, input: impl BufRead) -> Result<Trace, String> {
     };
     let mut previous = TraceToken::start();
     for (index, line) in lines.enumerate() {
-        let number = index + 2;
-        let damage = |message: String| Damage {
-            line: number,
-            message,
+        let read = match line {
+            Ok(bytes) => read_line(&mut trace, &bytes, previous, fields),
+            Err(e) => Err(format!("cannot read: {e}")),
         };
-        let bytes = match line {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                trace.damage = Some(damage(format!("cannot read: {e}")));
+        match read {
+            Ok(Some(token)) => previous = token,
+            Ok(None) => {}
+            Err(message) => {
+                let line = index + 2;
+                trace.damage = Some(Damage { line, message });
                 break;
             }
-        };
-        if bytes.is_empty() {
-            // The newline after the last line.
-            continue;
         }
-        if trace.footer.is_some() {
-            trace.damage = Some(damage("a line after the footer".into()));
-            break;
-        }
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                trace.damage = Some(damage("not UTF-8: garbage".into()));
-                break;
-            }
-        };
-        if !text.starts_with("{\"pass\"") {
-            match serde_json::from_str::<Footer>(text) {
-                Ok(footer) => {
-                    if footer.passes != trace.passes.len() as u64 {
-                        trace.damage = Some(damage(format!(
-                            "the footer counts {} passes but the trace has {}",
-                            footer.passes,
-                            trace.passes.len()
-                        )));
-                        break;
-                    }
-                    trace.footer = Some(footer);
-                    continue;
-                }
-                Err(e) => {
-                    trace.damage = Some(damage(describe_json_error(text, &e)));
-                    break;
-                }
-            }
-        }
-        let pass: PassLine = match serde_json::from_str(text) {
-            Ok(pass) => pass,
-            Err(e) => {
-                trace.damage = Some(damage(describe_json_error(text, &e)));
-                break;
-            }
-        };
-        let expected = trace.passes.len() as u64 + 1;
-        let problem = if pass.pass != expected {
-            Some(format!("pass {} where pass {expected} was due", pass.pass))
-        } else if pass.token.len() != fields {
-            Some(format!(
-                "a token of {} fields; the architecture has {fields}",
-                pass.token.len()
-            ))
-        } else if pass.ip != previous.ip {
-            Some(format!(
-                "pass {} says it executed instruction {}, but the token before says {}",
-                pass.pass, pass.ip, previous.ip
-            ))
-        } else if previous.status != RunStatus::Running {
-            Some(format!("pass {} comes after the run ended", pass.pass))
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            trace.damage = Some(damage(problem));
-            break;
-        }
-        let token = decode(&pass.token);
-        if output_fields(&token) != pass.token {
-            trace.damage = Some(damage(format!(
-                "pass {}: field values out of range: {:?}",
-                pass.pass, pass.token
-            )));
-            break;
-        }
-        trace.passes.push(RecordedPass { ip: pass.ip, token });
-        previous = token;
     }
     Ok(trace)
+}
+
+/// One line after the header: a pass (appended to `trace`, and returned), the
+/// footer, or the empty remainder after the last newline; or what is wrong
+/// with it. `previous` is the token of the pass before.
+fn read_line(
+    trace: &mut Trace,
+    bytes: &[u8],
+    previous: TraceToken,
+    fields: usize,
+) -> Result<Option<TraceToken>, String> {
+    if bytes.is_empty() {
+        // The newline after the last line.
+        return Ok(None);
+    }
+    if trace.footer.is_some() {
+        return Err("a line after the footer".into());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8: garbage".to_string())?;
+    if !text.starts_with("{\"pass\"") {
+        let footer: Footer =
+            serde_json::from_str(text).map_err(|e| describe_json_error(text, &e))?;
+        if footer.passes != trace.passes.len() as u64 {
+            return Err(format!(
+                "the footer counts {} passes but the trace has {}",
+                footer.passes,
+                trace.passes.len()
+            ));
+        }
+        trace.footer = Some(footer);
+        return Ok(None);
+    }
+    let pass: PassLine = serde_json::from_str(text).map_err(|e| describe_json_error(text, &e))?;
+    check_pass(&pass, trace.passes.len() as u64 + 1, previous, fields)?;
+    let token = decode(&pass.token);
+    if output_fields(&token) != pass.token {
+        return Err(format!(
+            "pass {}: field values out of range: {:?}",
+            pass.pass, pass.token
+        ));
+    }
+    trace.passes.push(RecordedPass { ip: pass.ip, token });
+    Ok(Some(token))
+}
+
+/// Whether `pass` can follow `previous` as pass `expected` of a trace whose
+/// tokens have `fields` fields.
+fn check_pass(
+    pass: &PassLine,
+    expected: u64,
+    previous: TraceToken,
+    fields: usize,
+) -> Result<(), String> {
+    if pass.pass != expected {
+        return Err(format!("pass {} where pass {expected} was due", pass.pass));
+    }
+    if pass.token.len() != fields {
+        return Err(format!(
+            "a token of {} fields; the architecture has {fields}",
+            pass.token.len()
+        ));
+    }
+    if pass.ip != previous.ip {
+        return Err(format!(
+            "pass {} says it executed instruction {}, but the token before says {}",
+            pass.pass, pass.ip, previous.ip
+        ));
+    }
+    if previous.status != RunStatus::Running {
+        return Err(format!("pass {} comes after the run ended", pass.pass));
+    }
+    Ok(())
 }
 
 fn describe_json_error(text: &str, error: &serde_json::Error) -> String {
