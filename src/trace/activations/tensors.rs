@@ -169,6 +169,49 @@ pub fn write_activations(
     out: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Written, String> {
+    let mut notes = Vec::new();
+    let range = passes_to_write(trace, request, &mut notes)?;
+    let (first, last) = (range.first, range.last.expect("a closed range"));
+    let passes = last - first + 1;
+    request.check_size(passes, &weights)?;
+
+    let mut outputs: Vec<Output> = request
+        .hooks
+        .iter()
+        .map(|&hook| Output::new(hook, &weights, passes))
+        .collect();
+    let mut numbers = Tensor::new("passes".into(), Dtype::I64, 0, passes);
+    let disagreements = capture_passes(trace, &weights, range, progress, |pass, capture| {
+        numbers.push_i64(pass as i64);
+        for output in &mut outputs {
+            output.push(capture);
+        }
+    })?;
+    if disagreements > 0 {
+        notes.push(format!(
+            "the model's argmax differs from the recorded token at {disagreements} of passes {range} \
+             (replay --verify lists them)"
+        ));
+    }
+
+    let mut tensors: Vec<&Tensor> = vec![&numbers];
+    tensors.extend(outputs.iter().flat_map(Output::tensors));
+    let metadata = metadata(trace, &weights, weights_info, request, range);
+    save(out, &tensors, passes, metadata)?;
+    Ok(Written {
+        range,
+        bytes: tensors.iter().map(|t| t.data.len() as u64).sum(),
+        notes,
+    })
+}
+
+/// The passes `--passes` asks for, cut to the trace's end (with a note when
+/// the run is known to have ended sooner); refused when it starts past it.
+fn passes_to_write(
+    trace: &Trace,
+    request: &Request,
+    notes: &mut Vec<String>,
+) -> Result<PassRange, String> {
     let total = trace.passes.len() as u64;
     let first = request.range.first;
     if first > total {
@@ -177,7 +220,6 @@ pub fn write_activations(
             request.passes
         ));
     }
-    let mut notes = Vec::new();
     let last = match request.range.last {
         Some(last) if last <= total => last,
         asked => {
@@ -190,20 +232,24 @@ pub fn write_activations(
             total
         }
     };
-    let range = PassRange {
+    Ok(PassRange {
         first,
         last: Some(last),
-    };
-    let passes = last - first + 1;
-    request.check_size(passes, &weights)?;
+    })
+}
 
-    let mut outputs: Vec<Output> = request
-        .hooks
-        .iter()
-        .map(|&hook| Output::new(hook, &weights, passes))
-        .collect();
-    let mut numbers = Tensor::new("passes".into(), Dtype::I64, 0, passes);
-    let model = Arc::new(Model::new(Arc::clone(&weights)));
+/// Teacher-forces the recorded tokens from pass 1 to the range's end and
+/// hands `keep` the capture of each pass in the range; returns at how many
+/// of those the model's argmax differs from the recording.
+fn capture_passes(
+    trace: &Trace,
+    weights: &Arc<Weights>,
+    range: PassRange,
+    progress: &mut dyn FnMut(u64),
+    mut keep: impl FnMut(u64, &PassCapture),
+) -> Result<usize, String> {
+    let (first, last) = (range.first, range.last.expect("a closed range"));
+    let model = Arc::new(Model::new(Arc::clone(weights)));
     let mut run = TransformerRun::new(
         model,
         Arc::clone(&trace.program),
@@ -218,10 +264,7 @@ pub fn write_activations(
             .step_forced(recorded.token, captured.then_some(&mut capture))
             .map_err(|e| format!("pass {pass}: {e}"))?;
         if captured {
-            numbers.push_i64(pass as i64);
-            for output in &mut outputs {
-                output.push(&capture);
-            }
+            keep(pass, &capture);
             if !differing_fields(&recorded.token, &argmax).is_empty() {
                 disagreements += 1;
             }
@@ -230,15 +273,16 @@ pub fn write_activations(
             progress(pass);
         }
     }
-    if disagreements > 0 {
-        notes.push(format!(
-            "the model's argmax differs from the recorded token at {disagreements} of passes {range} \
-             (replay --verify lists them)"
-        ));
-    }
+    Ok(disagreements)
+}
 
-    let mut tensors: Vec<&Tensor> = vec![&numbers];
-    tensors.extend(outputs.iter().flat_map(Output::tensors));
+/// Writes the tensors, `passes` rows each, with `metadata`, to `out`.
+fn save(
+    out: &Path,
+    tensors: &[&Tensor],
+    passes: u64,
+    metadata: HashMap<String, String>,
+) -> Result<(), String> {
     let views = tensors
         .iter()
         .map(|t| {
@@ -247,8 +291,6 @@ pub fn write_activations(
             Ok((t.name.clone(), view))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let bytes = tensors.iter().map(|t| t.data.len() as u64).sum();
-    let metadata = metadata(trace, &weights, weights_info, request, range);
     let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", out.display());
     // The library writes a private temporary file and renames it: the file
     // gets the permissions a created file would have (or already has).
@@ -261,12 +303,7 @@ pub fn write_activations(
         .map_err(|e| cannot(&e))?
         .permissions();
     safetensors::serialize_to_file(views, Some(metadata), out).map_err(|e| cannot(&e))?;
-    std::fs::set_permissions(out, permissions).map_err(|e| cannot(&e))?;
-    Ok(Written {
-        range,
-        bytes,
-        notes,
-    })
+    std::fs::set_permissions(out, permissions).map_err(|e| cannot(&e))
 }
 
 /// The `__metadata__` map: what the file is of, and the names of every
