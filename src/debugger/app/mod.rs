@@ -394,54 +394,21 @@ impl App {
         let count = self.count.take();
         let times = count.unwrap_or(1).max(1);
         match action {
-            Action::PassForward | Action::InstructionForward => {
-                if self.session.finished() {
-                    self.message = if self.session.host().ending().is_none() {
-                        "the recording ends here (N steps back)".into()
-                    } else {
-                        "the run has ended (N steps back)".into()
-                    };
-                } else if times == 1 {
-                    let result = self.session.forward(true).map(|_| ());
-                    self.after_move(result);
-                } else {
-                    let target = self.session.pass().saturating_add(times);
-                    self.go_to(target);
-                }
-            }
+            Action::PassForward | Action::InstructionForward => self.pass_forward(times),
             Action::PassBack | Action::InstructionBack => {
                 let target = self.session.pass().saturating_sub(times);
                 let result = self.session.go_to(target);
                 self.after_move(result);
             }
             Action::Continue => self.start_run(RunGoal::Breakpoint, times),
-            Action::ContinueBack => {
-                let breakpoints = self.breakpoints.clone();
-                let mut left = times;
-                let result = self.session.run_backward(|_, r| {
-                    let hit = r.diverged()
-                        || usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip));
-                    if hit {
-                        left -= 1;
-                    }
-                    hit && left == 0
-                });
-                self.after_move(result);
-            }
+            Action::ContinueBack => self.continue_back(times),
             Action::RunToCursor => self.start_run(RunGoal::Instruction(self.selected), times),
             Action::Start => {
                 let result = self.session.go_to(0);
                 self.after_move(result);
             }
             Action::End => self.start_run(RunGoal::End, 1),
-            Action::ToggleBreakpoint => {
-                if !self.breakpoints.remove(&self.selected) {
-                    self.breakpoints.insert(self.selected);
-                    self.message = format!("breakpoint at instruction {}", self.selected);
-                } else {
-                    self.message = format!("breakpoint at instruction {} removed", self.selected);
-                }
-            }
+            Action::ToggleBreakpoint => self.toggle_breakpoint(),
             Action::GoToPass => match count {
                 Some(pass) => self.go_to(pass),
                 None => self.prompt = Some(Prompt::GoTo(String::new())),
@@ -450,28 +417,10 @@ impl App {
             Action::NextMatch => self.next_match(true),
             Action::PreviousMatch => self.next_match(false),
             Action::FocusNext | Action::FocusPrevious => {
-                let i = Panel::ALL
-                    .iter()
-                    .position(|&p| p == self.focus)
-                    .unwrap_or(0);
-                let n = Panel::ALL.len();
-                let next = if action == Action::FocusNext {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                };
-                self.focus = Panel::ALL[next];
+                self.cycle_focus(action == Action::FocusNext)
             }
             Action::NextLayer | Action::PreviousLayer => {
-                let layers = self.session.model().weights().layers.len();
-                self.layer = match (count, action) {
-                    (Some(layer), _) if (layer as usize) < layers => layer as usize,
-                    (Some(_), _) => self.layer,
-                    (None, Action::NextLayer) => (self.layer + 1) % layers,
-                    (None, _) => (self.layer + layers - 1) % layers,
-                };
-                self.item = None;
-                self.focus = Panel::Layers;
+                self.change_layer(count, action == Action::NextLayer)
             }
             Action::PreviousItem | Action::NextItem
                 if matches!(self.focus, Panel::Memory | Panel::Files | Panel::Timeline) =>
@@ -482,21 +431,7 @@ impl App {
                 }
             }
             Action::PreviousItem | Action::NextItem => {
-                let items = self.layer_items();
-                if !items.is_empty() {
-                    let at = self
-                        .selected_item()
-                        .and_then(|item| items.iter().position(|&i| i == item));
-                    let n = items.len();
-                    let next = match (at, action) {
-                        (None, Action::NextItem) => 0,
-                        (None, _) => n - 1,
-                        (Some(i), Action::NextItem) => (i + 1) % n,
-                        (Some(i), _) => (i + n - 1) % n,
-                    };
-                    self.item = Some(items[next]);
-                    self.focus = Panel::Layers;
-                }
+                self.walk_layer_items(action == Action::NextItem)
             }
             Action::CycleResidual => {
                 self.residual = match self.residual {
@@ -524,27 +459,7 @@ impl App {
                     self.session.pass()
                 );
             }
-            Action::PreviousWrongPass => {
-                let mut left = times;
-                let target = self.session.last_before(|_, r| {
-                    let hit = r.diverged();
-                    if hit {
-                        left -= 1;
-                    }
-                    hit && left == 0
-                });
-                match target {
-                    Some(target) => {
-                        let result = self.session.go_to(target);
-                        self.after_move(result);
-                    }
-                    // Stay: searching history finds nothing, it runs nothing.
-                    None if times > 1 => {
-                        self.message = format!("fewer than {times} passes before this went wrong")
-                    }
-                    None => self.message = "no pass before this one went wrong".into(),
-                }
-            }
+            Action::PreviousWrongPass => self.previous_wrong_pass(times),
             Action::Follow => self.follow(),
             Action::FollowBack => self.follow_back(),
             Action::Watch => self.toggle_watch(),
@@ -555,6 +470,119 @@ impl App {
                 self.scrolls.help = 0;
             }
             Action::Quit => self.quit = true,
+        }
+    }
+
+    /// `n`: one pass on, or `times` passes.
+    fn pass_forward(&mut self, times: u64) {
+        if self.session.finished() {
+            self.message = if self.session.host().ending().is_none() {
+                "the recording ends here (N steps back)".into()
+            } else {
+                "the run has ended (N steps back)".into()
+            };
+        } else if times == 1 {
+            let result = self.session.forward(true).map(|_| ());
+            self.after_move(result);
+        } else {
+            let target = self.session.pass().saturating_add(times);
+            self.go_to(target);
+        }
+    }
+
+    /// `C`: back to the `times`-th earlier pass that hit a breakpoint or went
+    /// wrong, or to the start.
+    fn continue_back(&mut self, times: u64) {
+        let breakpoints = self.breakpoints.clone();
+        let mut left = times;
+        let result = self.session.run_backward(|_, r| {
+            let hit =
+                r.diverged() || usize::try_from(r.ip).is_ok_and(|ip| breakpoints.contains(&ip));
+            if hit {
+                left -= 1;
+            }
+            hit && left == 0
+        });
+        self.after_move(result);
+    }
+
+    fn toggle_breakpoint(&mut self) {
+        if !self.breakpoints.remove(&self.selected) {
+            self.breakpoints.insert(self.selected);
+            self.message = format!("breakpoint at instruction {}", self.selected);
+        } else {
+            self.message = format!("breakpoint at instruction {} removed", self.selected);
+        }
+    }
+
+    fn cycle_focus(&mut self, forward: bool) {
+        let i = Panel::ALL
+            .iter()
+            .position(|&p| p == self.focus)
+            .unwrap_or(0);
+        let n = Panel::ALL.len();
+        let next = if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        };
+        self.focus = Panel::ALL[next];
+    }
+
+    /// `l`/`L`: the next or previous layer, or layer `count` when given.
+    fn change_layer(&mut self, count: Option<u64>, forward: bool) {
+        let layers = self.session.model().weights().layers.len();
+        self.layer = match count {
+            Some(layer) if (layer as usize) < layers => layer as usize,
+            Some(_) => self.layer,
+            None if forward => (self.layer + 1) % layers,
+            None => (self.layer + layers - 1) % layers,
+        };
+        self.item = None;
+        self.focus = Panel::Layers;
+    }
+
+    /// `←`/`→` in Layers: the next or previous head or fired neuron.
+    fn walk_layer_items(&mut self, forward: bool) {
+        let items = self.layer_items();
+        if items.is_empty() {
+            return;
+        }
+        let at = self
+            .selected_item()
+            .and_then(|item| items.iter().position(|&i| i == item));
+        let n = items.len();
+        let next = match at {
+            None if forward => 0,
+            None => n - 1,
+            Some(i) if forward => (i + 1) % n,
+            Some(i) => (i + n - 1) % n,
+        };
+        self.item = Some(items[next]);
+        self.focus = Panel::Layers;
+    }
+
+    /// `[`: back to the `times`-th earlier pass that went wrong; when there
+    /// is none it stays, since searching history runs nothing.
+    fn previous_wrong_pass(&mut self, times: u64) {
+        let mut left = times;
+        let target = self.session.last_before(|_, r| {
+            let hit = r.diverged();
+            if hit {
+                left -= 1;
+            }
+            hit && left == 0
+        });
+        match target {
+            Some(target) => {
+                let result = self.session.go_to(target);
+                self.after_move(result);
+            }
+            // Stay: searching history finds nothing, it runs nothing.
+            None if times > 1 => {
+                self.message = format!("fewer than {times} passes before this went wrong")
+            }
+            None => self.message = "no pass before this one went wrong".into(),
         }
     }
 
