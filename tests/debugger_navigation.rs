@@ -147,6 +147,56 @@ fn previous_wrong_pass_stays_put_when_no_pass_went_wrong() {
     assert_eq!(app.message, "fewer than 3 passes before this went wrong");
 }
 
+/// Back at the start, End and `g` reach passes already run from the
+/// checkpoints ahead instead of running the model again from pass 0; what
+/// they show must be exactly what running there showed.
+#[test]
+fn going_forward_over_passes_already_run_shows_what_running_showed() {
+    let source = format!(
+        r#"(module {ENV_IMPORTS} (memory 1)
+          (func (export "main") (local $i i32)
+            (loop $l
+              (i32.store (i32.const 8) (i32.add (i32.load (i32.const 8)) (local.get $i)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_s (local.get $i) (i32.const 400))))
+            (call $output (i32.load (i32.const 8)))))"#
+    );
+    let mut app = app_for(&source);
+    press(&mut app, "G");
+    let last = app.session.pass();
+    assert!(
+        last > 4000,
+        "{last} passes: long enough for checkpoints ahead"
+    );
+    let seen = |app: &App| {
+        (
+            app.session.pass(),
+            format!("{:?}", app.session.capture()),
+            app.session.host().outputs().to_vec(),
+            format!("{:?}", app.session.host().ending()),
+        )
+    };
+    let at_end = seen(&app);
+    // Σ 0..400 = 79800, by hand.
+    assert_eq!(at_end.2, vec![79_800]);
+    press(&mut app, "g3001\n");
+    let at_3001 = seen(&app);
+    press(&mut app, "G");
+    assert_eq!(seen(&app), at_end);
+
+    // From the start, both ways again.
+    app.key(Key::Home);
+    press(&mut app, "G");
+    assert_eq!(seen(&app), at_end);
+    app.key(Key::Home);
+    press(&mut app, "g3001\n");
+    assert_eq!(seen(&app), at_3001);
+    // The same pass reached by a fresh session that never went past it.
+    let mut fresh = app_for(&source);
+    press(&mut fresh, "g3001\n");
+    assert_eq!(seen(&fresh), at_3001);
+}
+
 #[test]
 fn the_start_says_only_the_prompt_has_run() {
     let app = demo();

@@ -55,6 +55,12 @@ impl App {
             self.message = "the run has ended (N steps back)".into();
             return;
         }
+        // Passes already run need not run again to reach a pass or the end.
+        match goal {
+            RunGoal::End => self.session.skip_ahead(self.session.records().len() as u64),
+            RunGoal::Pass(target) => self.session.skip_ahead(target),
+            _ => {}
+        }
         self.running = Some(Running {
             goal,
             stops_left: count.max(1),

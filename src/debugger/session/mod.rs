@@ -361,6 +361,8 @@ impl DebugSession {
         let recapture = !replay && target == self.pass() && self.capture.is_none() && target > 0;
         if target < self.pass() || recapture {
             self.restore_before(target);
+        } else {
+            self.skip_ahead(target);
         }
         while self.pass() < target && !self.finished() {
             let last = self.pass() + 1 == target;
@@ -371,6 +373,16 @@ impl DebugSession {
             return self.go_to(self.pass());
         }
         Ok(())
+    }
+
+    /// In a debug session, jumps forward to the latest checkpoint before pass
+    /// `target` when one lies ahead: passes already run are not run again
+    /// (their records stay). A replay moves on its recorded tokens instead.
+    pub fn skip_ahead(&mut self, target: u64) {
+        let (checkpoint, _) = self.checkpoints.at_or_before(target.saturating_sub(1));
+        if self.recorded.is_none() && checkpoint > self.pass() {
+            self.restore_before(target);
+        }
     }
 
     /// Goes back to the latest checkpoint from which pass `target` can be
