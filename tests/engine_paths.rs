@@ -8,15 +8,20 @@ mod support;
 use std::sync::Arc;
 
 use support::corpus::load_corpus;
+use support::traces::recorded;
 use support::transformer::{files_of, model, run_vm};
-use wasmtf::engine::Mode;
+use support::weights::{ablated, perturbed};
+use wasmtf::engine::{Mode, Model};
 use wasmtf::interpreter::TransformerRun;
 use wasmtf::program::Program;
+use wasmtf::trace::record::Engine;
 
 /// Cases up to this many instructions (the reference path is slow by design).
 const STEP_CAP: u64 = 80;
 /// Cases compared (the first ones short enough, in corpus order).
 const CASES: usize = 40;
+/// Cases compared on each set of edited weights.
+const EDITED_CASES: usize = 8;
 
 #[test]
 fn fast_and_reference_paths_emit_the_same_tokens() {
@@ -61,6 +66,75 @@ fn fast_and_reference_paths_emit_the_same_tokens() {
     }
     assert_eq!(compared, CASES, "not enough short cases");
     eprintln!("{compared} cases compared pass by pass");
+}
+
+/// On weights other than the compiled ones — ablated, and perturbed so that
+/// most argmaxes go wrong — the fast path (gate columns with guard groups
+/// skipped by a bound, indexed heads, analytic argmax) still emits exactly
+/// the reference's argmaxes with the same tokens fed in, or fails at the
+/// same pass.
+#[test]
+fn on_edited_weights_the_fast_path_emits_the_reference_argmaxes() {
+    let mut disagreeing = 0;
+    for (name, weights) in [
+        ("ablated", ablated()),
+        ("perturbed by 1e-3", perturbed(1e-3, 7)),
+        ("perturbed by 0.3", perturbed(0.3, 11)),
+    ] {
+        let model = Arc::new(Model::new(Arc::new(weights)));
+        let mut compared = 0;
+        for entry in load_corpus() {
+            let case = &entry.cases[0];
+            let files = files_of(&case.files);
+            let program = Arc::new(Program::from_wat(&entry.id(), &entry.source).unwrap());
+            if compared == EDITED_CASES || run_vm(&program, &files, STEP_CAP + 1).steps > STEP_CAP {
+                continue;
+            }
+            let trace = recorded(&entry.source, files.clone(), Engine::Vm);
+            let run = |mode| {
+                TransformerRun::new(
+                    Arc::clone(&model),
+                    Arc::clone(&program),
+                    files.clone(),
+                    mode,
+                )
+            };
+            let (mut fast, mut reference) = (run(Mode::Fast), run(Mode::Reference));
+            for (i, pass) in trace.passes.iter().enumerate() {
+                let (fast_run, reference_run) = match (&mut fast, &mut reference) {
+                    (Ok(f), Ok(r)) => (f, r),
+                    (f, r) => {
+                        assert_eq!(f.is_ok(), r.is_ok(), "{name}, {}: the prompt", entry.id());
+                        break;
+                    }
+                };
+                let a = fast_run.step_forced(pass.token, None);
+                let b = reference_run.step_forced(pass.token, None);
+                match (a, b) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a, b, "{name}, {} at pass {}", entry.id(), i + 1);
+                        disagreeing += usize::from(a != pass.token);
+                    }
+                    (a, b) => {
+                        assert_eq!(
+                            a.is_ok(),
+                            b.is_ok(),
+                            "{name}, {} at pass {}",
+                            entry.id(),
+                            i + 1
+                        );
+                        break;
+                    }
+                }
+            }
+            compared += 1;
+        }
+        assert_eq!(compared, EDITED_CASES, "{name}: not enough short cases");
+    }
+    // The edited weights really do go wrong, so argmaxes other than the
+    // recorded tokens were compared.
+    eprintln!("{disagreeing} passes disagree with the recording");
+    assert!(disagreeing > 50, "only {disagreeing} passes disagree");
 }
 
 #[test]

@@ -12,6 +12,7 @@
 
 mod attention;
 pub mod capture;
+mod columns;
 pub mod prefill;
 mod sparse;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 pub use attention::{Hit, KeyValueStore};
 use capture::{FieldLogits, HeadCapture, LayerCapture, NeuronCapture, PassCapture};
+use columns::Columns;
 use ndarray::{Array1, Array2};
 use sparse::{SparseRow, sparse_columns, sparse_rows};
 
@@ -61,6 +63,10 @@ pub struct Model {
     /// Every output field's logit rows (categorical) or readout (quadratic),
     /// in field order, sparse.
     readout: Vec<SparseRow>,
+    /// Each layer's gate rows by column, in guard groups: the fast path's
+    /// feed-forward multiplies only the residual's non-zero entries and
+    /// skips the groups a bound proves closed.
+    gate_columns: Vec<Columns>,
     /// The projections as dense matrices, made the first time a
     /// [`Mode::Reference`] session needs them.
     dense: std::sync::OnceLock<Dense>,
@@ -124,7 +130,7 @@ enum FieldRows {
 
 impl Model {
     pub fn new(weights: Arc<Weights>) -> Model {
-        let layers = weights
+        let layers: Vec<LayerRows> = weights
             .layers
             .iter()
             .map(|layer| LayerRows {
@@ -192,11 +198,16 @@ impl Model {
                 }
             })
             .collect();
+        let gate_columns = layers
+            .iter()
+            .map(|layer| Columns::of(&layer.gate, weights.d_model(), true))
+            .collect();
         Model {
             weights,
             layers,
             embeddings,
             readout,
+            gate_columns,
             dense: std::sync::OnceLock::new(),
         }
     }
@@ -313,11 +324,21 @@ fn project(
 ) -> Vec<f64> {
     match dense {
         None => rows.iter().map(|r| r.dot(x)).collect(),
-        Some(dense) => {
-            let xv = ndarray::ArrayView1::from(x);
-            (dense.dot(&xv) + bias).to_vec()
-        }
+        Some(dense) => dense_product(dense, bias.as_slice().expect("contiguous"), x),
     }
+}
+
+/// `W·x + b` with every entry of `W` multiplied: each row's sum starts at its
+/// bias and adds the columns in order. That order is the model's arithmetic,
+/// the one the fast path keeps while leaving out the zero terms (which can
+/// change only the sign of a zero); a BLAS product adds in another order and
+/// rounds differently on weights that are not integers.
+fn dense_product(w: &Array2<f64>, bias: &[f64], x: &[f64]) -> Vec<f64> {
+    w.rows()
+        .into_iter()
+        .zip(bias)
+        .map(|(row, &b)| row.iter().zip(x).fold(b, |sum, (w, x)| sum + w * x))
+        .collect()
 }
 
 impl Session {
@@ -515,7 +536,17 @@ fn feed_forward(
     let (layer, rows) = (&model.weights.layers[l], &model.layers[l]);
     let mut delta = vec![0.0; x.len()];
     let dense = model.dense(mode).map(|d| &d.mlp[l]);
-    let gates = project(&rows.gate, dense.map(|d| &d[0]), &layer.b_gate, x);
+    let gates = match dense {
+        Some(d) => project(&rows.gate, Some(&d[0]), &layer.b_gate, x),
+        None => {
+            // The rows' sums in the same order, zero terms left out: only
+            // the sign of a zero can differ, and `g <= 0.0` does not see it.
+            let columns = &model.gate_columns[l];
+            let mut gates = columns.bias.clone();
+            columns.multiply(x, &mut gates, &mut Vec::new(), |_| {});
+            gates
+        }
+    };
     let values = dense.map(|d| project(&rows.val, Some(&d[1]), &layer.b_val, x));
     for (n, &g) in gates.iter().enumerate() {
         if g <= 0.0 {
@@ -553,16 +584,18 @@ pub(crate) fn unembed(
     let values: Vec<f64> = match mode {
         Mode::Fast => model.readout.iter().map(|row| row.dot(x)).collect(),
         Mode::Reference => {
-            let xv = ndarray::ArrayView1::from(x);
             let dense = model
                 .dense(mode)
                 .expect("the reference mode has dense matrices");
             let mut values = Vec::with_capacity(model.readout.len());
             for (field, dense_logits) in model.weights.outputs.iter().zip(&dense.logits) {
                 match (&field.kind, dense_logits) {
-                    (OutputKind::Categorical { b, .. }, Some(w)) => values.extend(w.dot(&xv) + b),
+                    (OutputKind::Categorical { b, .. }, Some(w)) => {
+                        values.extend(dense_product(w, b.as_slice().expect("contiguous"), x))
+                    }
                     (OutputKind::Quadratic { readout, bias, .. }, _) => {
-                        values.push(readout.dot(&xv) + bias)
+                        let sum = readout.iter().zip(x).fold(*bias, |sum, (w, x)| sum + w * x);
+                        values.push(sum)
                     }
                     (OutputKind::Categorical { .. }, None) => {
                         unreachable!("a categorical field has dense logits")

@@ -25,12 +25,11 @@
 
 use std::sync::Arc;
 
-mod columns;
 mod store;
 
+use super::columns::Columns;
 use super::{Mode, Model, TokenFields, choose};
 use crate::weights::HeadKind;
-use columns::Columns;
 use store::FlatStore;
 
 /// One position of a block: its token and, for a write token, the memory it

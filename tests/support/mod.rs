@@ -14,6 +14,7 @@ pub mod scratch;
 pub mod tmux;
 pub mod traces;
 pub mod transformer;
+pub mod weights;
 
 /// The five `env` imports of SPEC §2 in WAT, named `$output`, `$fd_open`,
 /// `$fd_read`, `$fd_write` and `$fd_close`, for tests that write bodies.

@@ -3,17 +3,17 @@
 //! row products add them, and groups of rows a bound proves closed are
 //! skipped.
 
-use crate::engine::sparse::SparseRow;
+use super::sparse::SparseRow;
 
 /// A sparse matrix by column, for products with a sparse residual.
-pub(super) struct Columns {
+pub(crate) struct Columns {
     /// For each residual dimension: `(neuron, weight)`.
     columns: Vec<Vec<(u32, f64)>>,
     /// Columns with a non-finite weight: multiplied even by a zero entry.
     never_skip: Vec<u32>,
-    pub(super) bias: Vec<f64>,
+    pub(crate) bias: Vec<f64>,
     /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
-    pub(super) on_by_bias: Vec<u64>,
+    pub(crate) on_by_bias: Vec<u64>,
     /// Rows kept apart by their guard column (not in `columns`).
     groups: Vec<GuardGroup>,
 }
@@ -59,7 +59,7 @@ impl Columns {
     /// `rows` (with their biases) by column, for a residual of `d`
     /// dimensions; with `grouped`, rows are gathered into guard groups where
     /// that pays.
-    pub(super) fn of(rows: &[SparseRow], d: usize, grouped: bool) -> Columns {
+    pub(crate) fn of(rows: &[SparseRow], d: usize, grouped: bool) -> Columns {
         let groups = if grouped {
             GuardGroup::gather(rows, d)
         } else {
@@ -103,7 +103,7 @@ impl Columns {
     /// product reaches. A zero entry is still multiplied by a column holding
     /// a non-finite weight (0 · ∞ is NaN, whatever the order), after the rest.
     #[inline]
-    pub(super) fn multiply(
+    pub(crate) fn multiply(
         &self,
         x: &[f64],
         into: &mut [f64],
