@@ -135,6 +135,24 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
+    /// Measure the engine: passes/s, time per pass as the trace and the
+    /// program grow, key/value memory per pass, and the start-up of run.
+    Bench {
+        /// A program to measure instead of the built-in workload.
+        program: Option<PathBuf>,
+        /// Initial contents of file N (0 to 3) from PATH; may be repeated.
+        #[arg(long = "file", value_name = "N=PATH")]
+        files: Vec<String>,
+        /// Most passes to run the program or the workload for.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        passes: u64,
+        /// Largest program size to time (40, 400, 4000, 40000 instructions).
+        #[arg(long, value_name = "N", default_value_t = 40_000)]
+        max_size: usize,
+        /// Weights to measure instead of the built-in ones.
+        #[arg(long, value_name = "PATH")]
+        weights: Option<PathBuf>,
+    },
     /// Print the architecture of the weights.
     Inspect {
         /// Weights to describe instead of the built-in ones; a file that does
@@ -247,6 +265,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Screenshot { out_dir } => screenshot(out_dir),
         Command::Compile { out_dir } => compile(out_dir),
         Command::Inspect { weights } => inspect(weights),
+        Command::Bench {
+            program,
+            files,
+            passes,
+            max_size,
+            weights,
+        } => bench(
+            program.as_deref(),
+            &files,
+            (passes, max_size),
+            weights.as_deref(),
+        ),
     };
     match result {
         Ok(status) => status,
@@ -288,12 +318,68 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let weights = load_weights(args.weights.as_deref())?;
             let model = Arc::new(Model::new(Arc::new(weights)));
             let mut run = TransformerRun::new(model, program, files, Mode::Fast)?;
-            run.run(args.max_steps)?;
+            let mut progress = RunProgress::new();
+            run.run_reporting(args.max_steps, &mut |passes| progress.update(passes))?;
+            progress.finish();
             run.report()
         }
     };
     print_report(&report, args);
     Ok(report.exit_status())
+}
+
+/// A long run's progress on stderr (passes, passes/s), drawn only when
+/// stderr is a terminal and only once the run has taken a second.
+struct RunProgress {
+    started: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl RunProgress {
+    fn new() -> RunProgress {
+        RunProgress {
+            started: std::time::Instant::now(),
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, passes: u64) {
+        let elapsed = self.started.elapsed();
+        if self.bar.is_none() && elapsed.as_secs() >= 1 {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} running: {msg}")
+                    .expect("a valid template"),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            let rate = passes as f64 / elapsed.as_secs_f64();
+            bar.set_message(format!("pass {passes} · {rate:.0} passes/s"));
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn bench(
+    program: Option<&Path>,
+    files: &[String],
+    (passes, max_size): (u64, usize),
+    weights: Option<&Path>,
+) -> Result<i32, String> {
+    if program.is_none() && !files.is_empty() {
+        return Err("--file applies to a PROGRAM; the built-in workload reads no file".into());
+    }
+    let files = FileContents::from_args(files)?;
+    let weights = load_weights(weights)?;
+    let report = crate::bench::bench_command(program, files, weights, passes, max_size)?;
+    print!("{report}");
+    Ok(exit::HALTED)
 }
 
 fn print_report(report: &RunReport, args: &RunArgs) {

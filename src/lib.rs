@@ -9,6 +9,7 @@
 //! for the tests and the debugger's divergence view.
 
 pub mod ablate;
+pub mod bench;
 pub mod chunked;
 pub mod circuit;
 pub mod cli;

@@ -442,3 +442,31 @@ fn one_tensor_that_does_not_fit_is_refused_by_name() {
         "tensor layers.1.mlp.b_extra is not part of the interpreter",
     );
 }
+
+/// `bench` on a short workload: every section of the report, figures that
+/// follow from the workload (20 instructions an iteration, one pass each),
+/// and the program sizes asked for.
+#[test]
+fn bench_reports_speed_growth_memory_and_start_up() {
+    let output = wasmtf(&["bench", "--passes", "2000", "--max-size", "400"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("2000 passes, 2000 instructions in"),
+        "{report}"
+    );
+    for section in ["trace length", "KV memory", "program size", "start-up"] {
+        assert!(report.contains(section), "no {section}: {report}");
+    }
+    // The trace-length table reaches 1000 passes, not 10000.
+    assert!(report.contains("\n          1000   "), "{report}");
+    assert!(!report.contains("\n         10000   "), "{report}");
+    // Sizes 40 and 400, not 4000.
+    assert!(report.contains("\n            40   "), "{report}");
+    assert!(report.contains("\n           400   "), "{report}");
+    assert!(!report.contains("\n          4000   "), "{report}");
+    refused(
+        &["bench", "--file", "0=x"],
+        "--file applies to a PROGRAM; the built-in workload reads no file",
+    );
+}

@@ -114,6 +114,24 @@ impl KeyValueStore {
         self.len == 0
     }
 
+    /// The bytes the store holds on the heap, estimated from its sizes: each
+    /// distinct key (stored, and hashed in the index), its latest value, and
+    /// every entry when all are kept.
+    pub fn heap_bytes(&self) -> usize {
+        let f64s = |n: usize| n * std::mem::size_of::<f64>();
+        let key_len = self.keys.get(0).map_or(0, |k| k.len());
+        let value_len = self.latest.get(0).map_or(0, |l| l.value.len());
+        let per_key = 2 * f64s(key_len)
+            + f64s(value_len)
+            + std::mem::size_of::<Latest>()
+            + 2 * std::mem::size_of::<Box<[f64]>>()
+            + std::mem::size_of::<usize>();
+        let all = self.all.as_ref().map_or(0, |all| {
+            all.len() * (std::mem::size_of::<Entry>() + f64s(key_len + value_len))
+        });
+        self.keys.len() * per_key + all
+    }
+
     /// Appends the key and value produced at `position`.
     pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
         if self.index.len() < self.keys.len() {

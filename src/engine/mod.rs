@@ -381,6 +381,19 @@ impl Session {
         &self.model
     }
 
+    /// The bytes the key/value caches hold, estimated from their sizes (see
+    /// [`KeyValueStore::heap_bytes`]).
+    pub fn kv_bytes(&self) -> usize {
+        self.caches
+            .iter()
+            .flatten()
+            .map(|cache| match cache {
+                Cache::Lookup(store) | Cache::Cross { store, .. } => store.heap_bytes(),
+                Cache::Sum(total) => total.len() * std::mem::size_of::<f64>(),
+            })
+            .sum()
+    }
+
     /// Positions processed so far (the position the next token will take).
     pub fn position(&self) -> usize {
         self.position

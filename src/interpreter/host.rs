@@ -42,6 +42,9 @@ pub struct Host {
     ending: Option<Ending>,
 }
 
+/// How often [`TransformerRun::run_reporting`] reports, in instructions.
+pub const PROGRESS_EVERY: u64 = 4096;
+
 /// Which trap each trapping status stands for: the one table both ways read.
 const TRAP_STATUSES: [(TrapKind, RunStatus); 4] = [
     (TrapKind::Unreachable, RunStatus::TrapUnreachable),
@@ -204,10 +207,28 @@ impl TransformerRun {
 
     /// Runs until the program stops or `max_steps` instructions have run.
     pub fn run(&mut self, max_steps: u64) -> Result<(), String> {
+        self.run_reporting(max_steps, &mut |_| {})
+    }
+
+    /// [`Self::run`], telling `progress` the instructions run so far every
+    /// [`PROGRESS_EVERY`] of them.
+    pub fn run_reporting(
+        &mut self,
+        max_steps: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<(), String> {
         while self.host.ending.is_none() && self.host.steps < max_steps {
             self.step(None)?;
+            if self.host.steps.is_multiple_of(PROGRESS_EVERY) {
+                progress(self.host.steps);
+            }
         }
         Ok(())
+    }
+
+    /// The bytes the model's key/value caches hold (estimated).
+    pub fn kv_bytes(&self) -> usize {
+        self.session.kv_bytes()
     }
 
     pub fn report(&self) -> RunReport {
