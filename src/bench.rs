@@ -208,7 +208,7 @@ pub fn bench(
     }
     let _ = writeln!(
         out,
-        "\n  KV memory      {} bytes after {} passes: {:.0} bytes per pass",
+        "\n  KV memory      {} bytes after {} passes: {:.2} bytes per pass",
         m.kv_bytes,
         m.passes,
         m.kv_bytes as f64 / m.passes.max(1) as f64
