@@ -57,12 +57,7 @@ pub(crate) fn check_position(position: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Big-M of the gated neurons: larger than any linear quantity they gate
-/// (at most about 2^38), small enough that sums stay exact in f64.
-pub(crate) const GATE_M: f64 = (1u64 << 40) as f64;
-/// Score penalty of positions a lookup head must never pick; larger than any
-/// legitimate score (at most 2^42 for the keys the bounds allow).
-pub(crate) const EXCLUDE: f64 = (1u64 << 50) as f64;
+pub(crate) use crate::circuit::gadgets::{EXCLUDE, GATE_M};
 
 /// Layer indices.
 pub(crate) const L_FETCH: usize = 0;
