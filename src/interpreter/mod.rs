@@ -21,6 +21,7 @@ mod files;
 mod host;
 mod locals;
 mod memory;
+mod opclass;
 mod output;
 pub mod prefill;
 pub mod prompt;
@@ -228,8 +229,8 @@ fn declare_dims(b: &mut Builder) {
     l.add("ins.index_sq");
     for prefix in ["ins", "cur"] {
         l.add(format!("{prefix}.index"));
-        for op in tokens::OPCODES {
-            l.add(format!("{prefix}.op={op}"));
+        for op in tokens::OpClass::ALL {
+            l.add(format!("{prefix}.op={}", op.mnemonic()));
         }
         l.add(format!("{prefix}.push"));
         l.add(format!("{prefix}.delta"));
