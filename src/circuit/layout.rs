@@ -59,16 +59,4 @@ impl Layout {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
-
-    /// Rebuilds a layout from its names (as stored in a weights sidecar).
-    pub fn from_names(names: Vec<String>) -> Result<Layout, String> {
-        let mut layout = Layout::new();
-        for name in names {
-            if layout.by_name.contains_key(&name) {
-                return Err(format!("dimension {name} is named twice"));
-            }
-            layout.add(name);
-        }
-        Ok(layout)
-    }
 }

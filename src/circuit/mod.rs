@@ -4,9 +4,11 @@
 //! the matrices of [`crate::weights::Weights`].
 //!
 //! Nothing here knows about WebAssembly; `crate::interpreter` writes the
-//! interpreter with these parts.
+//! interpreter with these parts, most of them through the proved constructions
+//! of [`gadgets`].
 
 mod assemble;
+pub mod gadgets;
 mod layout;
 mod lin;
 

@@ -1,7 +1,7 @@
 //! The input fields of the tokens and how each embeds into named dimensions;
 //! and [`encode`], which turns a [`Token`] into `(field, value)` pairs.
 
-use super::tokens::{OPCODES, Token, opcode_stack_facts};
+use super::tokens::{OpClass, Token};
 use super::{Builder, MAX_DROP, MAX_LOCALS, MAX_MEMORY, MAX_PROGRAM};
 use crate::circuit::{Dim, FieldEmbedding, InputField};
 use crate::files::MAX_FILE_BYTES;
@@ -100,12 +100,11 @@ pub(super) fn input_fields(b: &Builder) -> Vec<InputField> {
             "instr.op",
             FieldEmbedding::Table {
                 min: 0,
-                rows: OPCODES
+                rows: OpClass::ALL
                     .iter()
-                    .enumerate()
-                    .map(|(class, name)| {
-                        let (pushes, delta) = opcode_stack_facts(class);
-                        let mut row = vec![(d(&format!("ins.op={name}")), 1.0)];
+                    .map(|class| {
+                        let (pushes, delta) = class.stack_facts();
+                        let mut row = vec![(d(&format!("ins.op={}", class.mnemonic())), 1.0)];
                         if pushes {
                             row.push((d("ins.push"), 1.0));
                         }
@@ -226,7 +225,7 @@ pub fn encode(token: &Token) -> Vec<(usize, i64)> {
             let mut fields = vec![
                 (field::KIND, kind::INSTR),
                 (field::INDEX, i.index),
-                (field::OP, i.opcode as i64),
+                (field::OP, i.opcode.index() as i64),
                 (field::OFFSET, i.offset),
                 (field::LOCAL, i.local),
                 (field::TARGET, i.target),

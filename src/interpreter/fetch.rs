@@ -9,14 +9,18 @@
 //! `depth` is the sum head of SPEC §4: the running total of the trace tokens'
 //! stack-depth changes is the depth before the instruction executing here.
 
-use super::tokens::OPCODES;
+use super::tokens::OpClass;
 use super::{Builder, EXCLUDE, L_FETCH};
 use crate::circuit::{Head, HeadKind, Lin};
 
 /// The static facts copied by the fetch head (suffixes of `ins.*`/`cur.*`).
 fn fact_names() -> Vec<String> {
     let mut names = vec!["index".to_string()];
-    names.extend(OPCODES.iter().map(|op| format!("op={op}")));
+    names.extend(
+        OpClass::ALL
+            .iter()
+            .map(|op| format!("op={}", op.mnemonic())),
+    );
     names.extend(["push", "delta"].map(String::from));
     names.extend((0..32).map(|i| format!("imm.b{i}")));
     names.extend(

@@ -21,6 +21,7 @@ mod files;
 mod host;
 mod locals;
 mod memory;
+mod opclass;
 mod output;
 pub mod prefill;
 pub mod prompt;
@@ -57,12 +58,7 @@ pub(crate) fn check_position(position: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Big-M of the gated neurons: larger than any linear quantity they gate
-/// (at most about 2^38), small enough that sums stay exact in f64.
-pub(crate) const GATE_M: f64 = (1u64 << 40) as f64;
-/// Score penalty of positions a lookup head must never pick; larger than any
-/// legitimate score (at most 2^42 for the keys the bounds allow).
-pub(crate) const EXCLUDE: f64 = (1u64 << 50) as f64;
+pub(crate) use crate::circuit::gadgets::{EXCLUDE, GATE_M};
 
 /// Layer indices.
 pub(crate) const L_FETCH: usize = 0;
@@ -233,8 +229,8 @@ fn declare_dims(b: &mut Builder) {
     l.add("ins.index_sq");
     for prefix in ["ins", "cur"] {
         l.add(format!("{prefix}.index"));
-        for op in tokens::OPCODES {
-            l.add(format!("{prefix}.op={op}"));
+        for op in tokens::OpClass::ALL {
+            l.add(format!("{prefix}.op={}", op.mnemonic()));
         }
         l.add(format!("{prefix}.push"));
         l.add(format!("{prefix}.delta"));

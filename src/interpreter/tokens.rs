@@ -13,86 +13,9 @@
 //!   (never in the sequence).
 
 use crate::files::FILE_COUNT;
-use crate::program::{BinaryOp, HostCall, Instruction, Op};
+use crate::program::{Instruction, Op};
 
-/// Every opcode class the fetch head distinguishes, in one-hot order.
-pub const OPCODES: [&str; 29] = [
-    "i32.const",
-    "i32.add",
-    "i32.sub",
-    "i32.mul",
-    "i32.and",
-    "i32.or",
-    "i32.eq",
-    "i32.ne",
-    "i32.lt_s",
-    "i32.gt_s",
-    "i32.le_s",
-    "i32.ge_s",
-    "i32.load",
-    "i32.store",
-    "local.get",
-    "local.set",
-    "local.tee",
-    "drop",
-    "nop",
-    "output",
-    "fd_open",
-    "fd_read",
-    "fd_write",
-    "fd_close",
-    "br",
-    "br_if",
-    "br_unless",
-    "unreachable",
-    "return",
-];
-
-/// The opcode class of an instruction (an index into [`OPCODES`]).
-pub fn opcode(op: Op) -> usize {
-    let name = match op {
-        Op::Const(_) => "i32.const",
-        Op::Binary(b) => b.mnemonic(),
-        Op::Load { .. } => "i32.load",
-        Op::Store { .. } => "i32.store",
-        Op::LocalGet(_) => "local.get",
-        Op::LocalSet(_) => "local.set",
-        Op::LocalTee(_) => "local.tee",
-        Op::Drop => "drop",
-        Op::Nop => "nop",
-        Op::Call(HostCall::Output) => "output",
-        Op::Call(HostCall::FdOpen) => "fd_open",
-        Op::Call(HostCall::FdRead) => "fd_read",
-        Op::Call(HostCall::FdWrite) => "fd_write",
-        Op::Call(HostCall::FdClose) => "fd_close",
-        Op::Br(_) => "br",
-        Op::BrIf(_) => "br_if",
-        Op::BrUnless(_) => "br_unless",
-        Op::Unreachable => "unreachable",
-        Op::Return => "return",
-    };
-    OPCODES
-        .iter()
-        .position(|&o| o == name)
-        .expect("every op has a class")
-}
-
-/// `(pushes, static stack effect)` of an opcode class when it does not branch.
-pub fn opcode_stack_facts(class: usize) -> (bool, i64) {
-    match OPCODES[class] {
-        "i32.const" | "local.get" => (true, 1),
-        "i32.load" | "fd_open" | "fd_read" => (true, 0),
-        "i32.store" | "fd_write" => (false, -2),
-        "local.set" | "drop" | "output" | "fd_close" | "br_if" | "br_unless" => (false, -1),
-        "local.tee" | "nop" | "br" | "unreachable" | "return" => (false, 0),
-        _ => (true, -1), // the binary operations
-    }
-}
-
-/// Whether a class is one of the binary operations.
-pub fn is_binary(class: usize) -> bool {
-    BinaryOp::ALL.iter().any(|b| b.mnemonic() == OPCODES[class])
-}
+pub use super::opclass::OpClass;
 
 /// How a run goes on after a trace token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -230,7 +153,7 @@ impl TraceToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InstrToken {
     pub index: i64,
-    pub opcode: usize,
+    pub opcode: OpClass,
     pub immediate: i32,
     pub offset: i64,
     pub local: i64,
@@ -247,7 +170,7 @@ impl InstrToken {
         let branch = op.branch();
         InstrToken {
             index: index as i64,
-            opcode: opcode(op),
+            opcode: OpClass::of(op),
             immediate: match op {
                 Op::Const(v) => v,
                 _ => 0,
