@@ -15,124 +15,148 @@
 //!   neuron per (i, k) (the low k+1 bits of a·b are those of T_k); layer 2 reads
 //!   bit k of T_k with a staircase of `[T_k ≥ j·2^k]` steps, j = 1..2k.
 
-use super::{Builder, L_MEMORY, L_STACK};
+use super::dims::Dims;
+use super::tokens::OpClass;
+use super::{L_MEMORY, L_STACK};
+use crate::circuit::gadgets::{Enable, GATE_M, Layers, signed, unsigned};
 use crate::circuit::{Dim, Lin};
 
 fn pow2(k: usize) -> f64 {
     (1u64 << k) as f64
 }
 
-/// The low bits `Σ_{i≤k} 2^i · prefix_i`.
-fn low(b: &Builder, prefix: &str, k: usize) -> Lin {
-    Lin::sum((0..=k).map(|i| (b.d(&format!("{prefix}{i}")), pow2(i))))
+/// The low bits `Σ_{i≤k} 2^i · bits_i`.
+fn low(bits: &[Dim; 32], k: usize) -> Lin {
+    unsigned(&bits[..=k])
 }
 
-/// Bit k of a linear form T with `0 ≤ T < 2^{k+2}`, into `res.b_k`.
-fn bit_of(b: &mut Builder, name: &str, t: Lin, k: usize, enable: (Lin, f64)) {
-    let res = b.d(&format!("res.b{k}"));
+/// Bit k of a linear form T with `0 ≤ T < 2^{k+2}`, into `res_k`.
+fn bit_of(d: &Dims, net: &mut Layers, name: &str, t: Lin, k: usize, op: OpClass) {
     for (tag, threshold, sign) in [
         ("ge1", pow2(k), 1.0),
         ("ge2", pow2(k + 1), -1.0),
         ("ge3", 3.0 * pow2(k), 1.0),
     ] {
-        b.step(
+        net.step(
             L_STACK,
             &format!("{name}.b{k}.{tag}"),
             t.clone(),
             threshold,
-            enable.clone(),
-            &[(res, sign)],
+            Enable::when(d.op(op)),
+            &[(d.res[k], sign)],
         );
     }
 }
 
-pub(super) fn build(b: &mut Builder) {
+pub(super) fn build(d: &Dims, net: &mut Layers) {
     for k in 0..32 {
-        let sum = low(b, "second.b", k) + low(b, "top.b", k);
-        let add = (b.op("i32.add"), 1.0);
-        bit_of(b, "alu.add", sum, k, add);
-        let difference = low(b, "second.b", k) - low(b, "top.b", k) + pow2(k + 1);
-        let sub = (b.op("i32.sub"), 1.0);
-        bit_of(b, "alu.sub", difference, k, sub);
+        let sum = low(&d.second, k) + low(&d.top, k);
+        bit_of(d, net, "alu.add", sum, k, OpClass::I32Add);
+        let difference = low(&d.second, k) - low(&d.top, k) + pow2(k + 1);
+        bit_of(d, net, "alu.sub", difference, k, OpClass::I32Sub);
 
-        let (a, bb) = (b.lin(&format!("second.b{k}")), b.lin(&format!("top.b{k}")));
-        let res = b.d(&format!("res.b{k}"));
-        let and_gate = a.clone() + bb.clone() - 1.0 + (b.op("i32.and") - 1.0) * super::GATE_M;
-        b.neuron(
+        let (a, b) = (Lin::dim(d.second[k]), Lin::dim(d.top[k]));
+        let and_gate = a.clone() + b.clone() - 1.0 + (d.op(OpClass::I32And) - 1.0) * GATE_M;
+        net.neuron(
             L_STACK,
             format!("alu.and.b{k}"),
             and_gate,
             Lin::constant(1.0),
-            vec![(res, 1.0)],
+            vec![(d.res[k], 1.0)],
         );
-        let or = (b.op("i32.or"), 1.0);
-        b.step(
+        net.step(
             L_STACK,
             &format!("alu.or.b{k}"),
-            a + bb,
+            a + b,
             1.0,
-            or,
-            &[(res, 1.0)],
+            Enable::when(d.op(OpClass::I32Or)),
+            &[(d.res[k], 1.0)],
         );
     }
-    comparisons(b);
-    mul(b);
+    comparisons(d, net);
+    mul(d, net);
 }
 
-fn comparisons(b: &mut Builder) {
-    let d = b.signed("second.b") - b.signed("top.b");
-    let res0: [(Dim, f64); 1] = [(b.d("res.b0"), 1.0)];
-    let lt = (b.op("i32.lt_s"), 1.0);
-    b.step(L_STACK, "alu.cmp.lt_s", -d.clone(), 1.0, lt, &res0);
-    let gt = (b.op("i32.gt_s"), 1.0);
-    b.step(L_STACK, "alu.cmp.gt_s", d.clone(), 1.0, gt, &res0);
-    let le = (b.op("i32.le_s"), 1.0);
-    b.step(L_STACK, "alu.cmp.le_s", -d.clone(), 0.0, le, &res0);
-    let ge = (b.op("i32.ge_s"), 1.0);
-    b.step(L_STACK, "alu.cmp.ge_s", d.clone(), 0.0, ge, &res0);
-    let eq = (b.op("i32.eq"), 1.0);
-    b.equals_zero(L_STACK, "alu.cmp.eq", d.clone(), eq, &res0);
+fn comparisons(d: &Dims, net: &mut Layers) {
+    let diff = signed(&d.second) - signed(&d.top);
+    let res0: [(Dim, f64); 1] = [(d.res[0], 1.0)];
+    let when = |op| Enable::when(d.op(op));
+    net.step(
+        L_STACK,
+        "alu.cmp.lt_s",
+        -diff.clone(),
+        1.0,
+        when(OpClass::I32LtS),
+        &res0,
+    );
+    net.step(
+        L_STACK,
+        "alu.cmp.gt_s",
+        diff.clone(),
+        1.0,
+        when(OpClass::I32GtS),
+        &res0,
+    );
+    net.step(
+        L_STACK,
+        "alu.cmp.le_s",
+        -diff.clone(),
+        0.0,
+        when(OpClass::I32LeS),
+        &res0,
+    );
+    net.step(
+        L_STACK,
+        "alu.cmp.ge_s",
+        diff.clone(),
+        0.0,
+        when(OpClass::I32GeS),
+        &res0,
+    );
+    net.equals_zero(
+        L_STACK,
+        "alu.cmp.eq",
+        diff.clone(),
+        when(OpClass::I32Eq),
+        &res0,
+    );
     // ne = 1 − [a == b], for ne only.
-    let ne = b.op("i32.ne");
-    b.neuron(
+    net.neuron(
         L_STACK,
         "alu.cmp.ne.one",
-        ne.clone(),
+        d.op(OpClass::I32Ne),
         Lin::constant(1.0),
         res0.to_vec(),
     );
-    b.equals_zero(L_STACK, "alu.cmp.ne.eq", d, (ne, 1.0), &[(res0[0].0, -1.0)]);
+    let minus = [(d.res[0], -1.0)];
+    net.equals_zero(L_STACK, "alu.cmp.ne.eq", diff, when(OpClass::I32Ne), &minus);
 }
 
-fn mul(b: &mut Builder) {
+fn mul(d: &Dims, net: &mut Layers) {
     for k in 0..32 {
-        let t = b.d(&format!("mul.t{k}"));
         for i in 0..=k {
-            let gate = b.lin(&format!("second.b{i}")) + b.op("i32.mul") - 1.0;
-            let value = low(b, "top.b", k - i) * pow2(i);
-            b.neuron(
+            let gate = Lin::dim(d.second[i]) + d.op(OpClass::I32Mul) - 1.0;
+            let value = low(&d.top, k - i) * pow2(i);
+            net.neuron(
                 L_STACK,
                 format!("alu.mul.t{k}.a{i}"),
                 gate,
                 value,
-                vec![(t, 1.0)],
+                vec![(d.mul_t[k], 1.0)],
             );
         }
     }
     for k in 0..32 {
-        let res = b.d(&format!("res.b{k}"));
         let steps = if k == 0 { 1 } else { 2 * k };
         for j in 1..=steps {
             let sign = if j % 2 == 1 { 1.0 } else { -1.0 };
-            let t = b.lin(&format!("mul.t{k}"));
-            let enable = (b.op("i32.mul"), 1.0);
-            b.step(
+            net.step(
                 L_MEMORY,
                 &format!("alu.mul.b{k}.j{j}"),
-                t,
+                Lin::dim(d.mul_t[k]),
                 j as f64 * pow2(k),
-                enable,
-                &[(res, sign)],
+                Enable::when(d.op(OpClass::I32Mul)),
+                &[(d.res[k], sign)],
             );
         }
     }

@@ -8,94 +8,94 @@
 //! static effect minus, when taken, the values the branch drops; a taken branch
 //! that keeps a value above dropped ones pushes it again at the new top.
 
-use super::{Builder, L_MEMORY, L_STACK};
+use super::dims::Dims;
+use super::tokens::OpClass;
+use super::{L_MEMORY, L_STACK};
 use crate::circuit::Lin;
+use crate::circuit::gadgets::{Enable, Layers, unsigned};
 
-pub(super) fn build(b: &mut Builder) {
-    let taken = b.d("taken");
-    let top = b.unsigned("top.b");
+pub(super) fn build(d: &Dims, net: &mut Layers) {
+    let taken = d.taken;
+    let top = unsigned(&d.top);
     // br: always.
-    b.neuron(
+    net.neuron(
         L_STACK,
         "control.taken.br",
-        b.op("br"),
+        d.op(OpClass::Br),
         Lin::constant(1.0),
         vec![(taken, 1.0)],
     );
     // br_if: when the condition (the top) is not zero.
-    let br_if = (b.op("br_if"), 1.0);
-    b.step(
+    net.step(
         L_STACK,
         "control.taken.br_if",
         top.clone(),
         1.0,
-        br_if,
+        Enable::when(d.op(OpClass::BrIf)),
         &[(taken, 1.0)],
     );
     // br_unless (the lowering of `if`): when the condition is zero.
-    b.neuron(
+    net.neuron(
         L_STACK,
         "control.taken.br_unless",
-        b.op("br_unless"),
+        d.op(OpClass::BrUnless),
         Lin::constant(1.0),
         vec![(taken, 1.0)],
     );
-    let br_unless = (b.op("br_unless"), 1.0);
-    b.step(
+    net.step(
         L_STACK,
         "control.taken.br_unless.nonzero",
         top,
         1.0,
-        br_unless,
+        Enable::when(d.op(OpClass::BrUnless)),
         &[(taken, -1.0)],
     );
 
-    let next_ip = b.d("next.ip");
-    let jump = b.lin("cur.target") - b.lin("cur.index") - 1.0;
-    b.neuron(
+    let (index, is_trace, taken_lin) =
+        (Lin::dim(d.cur.index), Lin::dim(d.is_trace), Lin::dim(taken));
+    let jump = Lin::dim(d.cur.target) - index.clone() - 1.0;
+    net.neuron(
         L_MEMORY,
         "control.next_ip.fallthrough",
-        b.lin("is_trace"),
-        b.lin("cur.index") + 1.0,
-        vec![(next_ip, 1.0)],
+        is_trace.clone(),
+        index + 1.0,
+        vec![(d.next.ip, 1.0)],
     );
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "control.next_ip.jump",
-        b.lin("taken"),
+        taken_lin.clone(),
         jump,
-        vec![(next_ip, 1.0)],
+        vec![(d.next.ip, 1.0)],
     );
 
-    let next_delta = b.d("next.delta");
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "control.delta.static",
-        b.lin("is_trace"),
-        b.lin("cur.delta"),
-        vec![(next_delta, 1.0)],
+        is_trace,
+        Lin::dim(d.cur.delta),
+        vec![(d.next.delta, 1.0)],
     );
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "control.delta.dropped",
-        b.lin("taken"),
-        -b.lin("cur.drop"),
-        vec![(next_delta, 1.0)],
+        taken_lin.clone(),
+        -Lin::dim(d.cur.drop),
+        vec![(d.next.delta, 1.0)],
     );
 
-    let next_push = b.d("next.push");
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "control.push.static",
-        b.lin("cur.push"),
+        Lin::dim(d.cur.push),
         Lin::constant(1.0),
-        vec![(next_push, 1.0)],
+        vec![(d.next.push, 1.0)],
     );
-    b.and(
+    net.and(
         L_MEMORY,
         "control.push.moved",
-        &[b.lin("taken"), b.lin("cur.moves")],
+        &[taken_lin, Lin::dim(d.cur.moves)],
         Lin::constant(1.0),
-        vec![(next_push, 1.0)],
+        vec![(d.next.push, 1.0)],
     );
 }

@@ -1,36 +1,137 @@
 //! The input fields of the tokens and how each embeds into named dimensions;
 //! and [`encode`], which turns a [`Token`] into `(field, value)` pairs.
 
+use super::dims::Dims;
 use super::tokens::{OpClass, Token};
-use super::{Builder, MAX_DROP, MAX_LOCALS, MAX_MEMORY, MAX_PROGRAM};
-use crate::circuit::{Dim, FieldEmbedding, InputField};
+use super::{MAX_DROP, MAX_LOCALS, MAX_MEMORY, MAX_PROGRAM};
+use crate::circuit::gadgets::{byte_bits, flag, numeric};
+use crate::circuit::{FieldEmbedding, InputField};
 use crate::files::MAX_FILE_BYTES;
 
-/// Indices of the input fields.
+/// The input fields, in the order of the embedding: the indices in [`field`]
+/// are their positions here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InField {
+    Kind,
+    Index,
+    Op,
+    Imm0,
+    Imm1,
+    Imm2,
+    Imm3,
+    Offset,
+    Local,
+    Target,
+    Drop,
+    Moves,
+    MemSize,
+    Status,
+    Ip,
+    Delta,
+    Push,
+    V0,
+    V1,
+    V2,
+    V3,
+    Out,
+    File,
+    Open,
+    Cursor,
+    Wrote,
+    End,
+}
+
+impl InField {
+    pub const ALL: [InField; 27] = [
+        InField::Kind,
+        InField::Index,
+        InField::Op,
+        InField::Imm0,
+        InField::Imm1,
+        InField::Imm2,
+        InField::Imm3,
+        InField::Offset,
+        InField::Local,
+        InField::Target,
+        InField::Drop,
+        InField::Moves,
+        InField::MemSize,
+        InField::Status,
+        InField::Ip,
+        InField::Delta,
+        InField::Push,
+        InField::V0,
+        InField::V1,
+        InField::V2,
+        InField::V3,
+        InField::Out,
+        InField::File,
+        InField::Open,
+        InField::Cursor,
+        InField::Wrote,
+        InField::End,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InField::Kind => "kind",
+            InField::Index => "instr.index",
+            InField::Op => "instr.op",
+            InField::Imm0 => "instr.imm0",
+            InField::Imm1 => "instr.imm1",
+            InField::Imm2 => "instr.imm2",
+            InField::Imm3 => "instr.imm3",
+            InField::Offset => "instr.offset",
+            InField::Local => "instr.local",
+            InField::Target => "instr.target",
+            InField::Drop => "instr.drop",
+            InField::Moves => "instr.moves",
+            InField::MemSize => "instr.mem_size",
+            InField::Status => "trace.status",
+            InField::Ip => "trace.ip",
+            InField::Delta => "trace.delta",
+            InField::Push => "trace.push",
+            InField::V0 => "trace.v0",
+            InField::V1 => "trace.v1",
+            InField::V2 => "trace.v2",
+            InField::V3 => "trace.v3",
+            InField::Out => "trace.out",
+            InField::File => "trace.file",
+            InField::Open => "trace.open",
+            InField::Cursor => "trace.cursor",
+            InField::Wrote => "trace.wrote",
+            InField::End => "entry.end",
+        }
+    }
+}
+
+/// Indices of the input fields, from [`InField`].
 pub mod field {
-    pub const KIND: usize = 0;
-    pub const INDEX: usize = 1;
-    pub const OP: usize = 2;
+    use super::InField;
+
+    pub const KIND: usize = InField::Kind as usize;
+    pub const INDEX: usize = InField::Index as usize;
+    pub const OP: usize = InField::Op as usize;
     /// Four fields, the immediate's bytes.
-    pub const IMM: usize = 3;
-    pub const OFFSET: usize = 7;
-    pub const LOCAL: usize = 8;
-    pub const TARGET: usize = 9;
-    pub const DROP: usize = 10;
-    pub const MOVES: usize = 11;
-    pub const MEM_SIZE: usize = 12;
-    pub const STATUS: usize = 13;
-    pub const IP: usize = 14;
-    pub const DELTA: usize = 15;
-    pub const PUSH: usize = 16;
+    pub const IMM: usize = InField::Imm0 as usize;
+    pub const OFFSET: usize = InField::Offset as usize;
+    pub const LOCAL: usize = InField::Local as usize;
+    pub const TARGET: usize = InField::Target as usize;
+    pub const DROP: usize = InField::Drop as usize;
+    pub const MOVES: usize = InField::Moves as usize;
+    pub const MEM_SIZE: usize = InField::MemSize as usize;
+    pub const STATUS: usize = InField::Status as usize;
+    pub const IP: usize = InField::Ip as usize;
+    pub const DELTA: usize = InField::Delta as usize;
+    pub const PUSH: usize = InField::Push as usize;
     /// Four fields, the value's bytes.
-    pub const VALUE: usize = 17;
-    pub const OUT: usize = 21;
-    pub const FILE: usize = 22;
-    pub const OPEN: usize = 23;
-    pub const CURSOR: usize = 24;
-    pub const WROTE: usize = 25;
-    pub const END: usize = 26;
+    pub const VALUE: usize = InField::V0 as usize;
+    pub const OUT: usize = InField::Out as usize;
+    pub const FILE: usize = InField::File as usize;
+    pub const OPEN: usize = InField::Open as usize;
+    pub const CURSOR: usize = InField::Cursor as usize;
+    pub const WROTE: usize = InField::Wrote as usize;
+    pub const END: usize = InField::End as usize;
 }
 
 /// Token kinds, the values of the `kind` field.
@@ -41,177 +142,93 @@ pub mod kind {
     pub const FILE_ENTRY: i64 = 3;
 }
 
-fn flag(dim: Dim) -> FieldEmbedding {
-    FieldEmbedding::Table {
-        min: 0,
-        rows: vec![vec![], vec![(dim, 1.0)]],
-    }
-}
-
-fn byte_bits(bits: &[Dim]) -> FieldEmbedding {
-    let rows = (0..256)
-        .map(|v: usize| {
-            (0..8)
-                .filter(|i| v >> i & 1 == 1)
-                .map(|i| (bits[i], 1.0))
-                .collect()
-        })
-        .collect();
+/// A table of one row per value from 0, each setting the given dimensions.
+fn table(rows: Vec<Vec<(crate::circuit::Dim, f64)>>) -> FieldEmbedding {
     FieldEmbedding::Table { min: 0, rows }
 }
 
-fn numeric(min: i64, max: i64, linear: Option<Dim>, quadratic: Option<Dim>) -> FieldEmbedding {
-    FieldEmbedding::Numeric {
-        min,
-        max,
-        linear: linear.into_iter().map(|d| (d, 1.0)).collect(),
-        quadratic: quadratic.into_iter().map(|d| (d, 1.0)).collect(),
+fn embedding(d: &Dims, field: InField) -> FieldEmbedding {
+    let byte = |bits: &[crate::circuit::Dim; 32], k: usize| byte_bits(&bits[8 * k..8 * k + 8]);
+    match field {
+        InField::Kind => table(vec![
+            vec![(d.is_bos, 1.0)],
+            vec![(d.is_instr, 1.0)],
+            vec![(d.is_trace, 1.0)],
+            vec![],
+        ]),
+        InField::Index => numeric(0, MAX_PROGRAM, Some(d.ins.index), Some(d.ins_index_sq)),
+        InField::Op => table(
+            OpClass::ALL
+                .iter()
+                .map(|&class| {
+                    let (pushes, delta) = class.stack_facts();
+                    let mut row = vec![(d.ins.op[class.index()], 1.0)];
+                    if pushes {
+                        row.push((d.ins.push, 1.0));
+                    }
+                    if delta != 0 {
+                        row.push((d.ins.delta, delta as f64));
+                    }
+                    row
+                })
+                .collect(),
+        ),
+        InField::Imm0 => byte(&d.ins.imm, 0),
+        InField::Imm1 => byte(&d.ins.imm, 1),
+        InField::Imm2 => byte(&d.ins.imm, 2),
+        InField::Imm3 => byte(&d.ins.imm, 3),
+        InField::Offset => numeric(0, u32::MAX as i64, Some(d.ins.offset), None),
+        InField::Local => numeric(0, MAX_LOCALS, Some(d.ins.local), Some(d.ins.local_sq)),
+        InField::Target => numeric(0, MAX_PROGRAM, Some(d.ins.target), None),
+        InField::Drop => numeric(0, MAX_DROP, Some(d.ins.drop), None),
+        InField::Moves => flag(d.ins.moves),
+        InField::MemSize => numeric(0, MAX_MEMORY, Some(d.ins.mem_size), None),
+        // The status is emitted, never read back: no row sets anything.
+        InField::Status => table(vec![vec![]; 6]),
+        InField::Ip => numeric(0, MAX_PROGRAM, Some(d.tok.ip), None),
+        InField::Delta => numeric(-MAX_DROP - 1, 1, Some(d.tok.delta), None),
+        InField::Push => flag(d.tok.push),
+        InField::V0 => byte(&d.tok.v, 0),
+        InField::V1 => byte(&d.tok.v, 1),
+        InField::V2 => byte(&d.tok.v, 2),
+        InField::V3 => byte(&d.tok.v, 3),
+        InField::Out => table(vec![vec![], vec![]]),
+        // None, or file k (value k + 1): its number and square for the
+        // file-state lookup.
+        InField::File => table(
+            (0..5)
+                .map(|v| match v {
+                    0 => vec![],
+                    v => {
+                        let k = (v - 1) as f64;
+                        vec![
+                            (d.tok.has_file, 1.0),
+                            (d.tok.file_num, k),
+                            (d.tok.file_sq, k * k),
+                        ]
+                    }
+                })
+                .collect(),
+        ),
+        InField::Open => flag(d.tok.open),
+        InField::Cursor => numeric(
+            0,
+            MAX_FILE_BYTES as i64,
+            Some(d.tok.cursor),
+            Some(d.tok.cursor_sq),
+        ),
+        InField::Wrote => flag(d.tok.wrote),
+        InField::End => flag(d.tok.end),
     }
 }
 
-/// The input fields, in the order of [`field`].
-pub(super) fn input_fields(b: &Builder) -> Vec<InputField> {
-    let d = |name: &str| b.d(name);
-    let imm = b.dims("ins.imm.b", 32);
-    let value = b.dims("tok.v.b", 32);
-    let mut fields = vec![
-        (
-            "kind",
-            FieldEmbedding::Table {
-                min: 0,
-                rows: vec![
-                    vec![(d("is_bos"), 1.0)],
-                    vec![(d("is_instr"), 1.0)],
-                    vec![(d("is_trace"), 1.0)],
-                    vec![],
-                ],
-            },
-        ),
-        (
-            "instr.index",
-            numeric(
-                0,
-                MAX_PROGRAM,
-                Some(d("ins.index")),
-                Some(d("ins.index_sq")),
-            ),
-        ),
-        (
-            "instr.op",
-            FieldEmbedding::Table {
-                min: 0,
-                rows: OpClass::ALL
-                    .iter()
-                    .map(|class| {
-                        let (pushes, delta) = class.stack_facts();
-                        let mut row = vec![(d(&format!("ins.op={}", class.mnemonic())), 1.0)];
-                        if pushes {
-                            row.push((d("ins.push"), 1.0));
-                        }
-                        if delta != 0 {
-                            row.push((d("ins.delta"), delta as f64));
-                        }
-                        row
-                    })
-                    .collect(),
-            },
-        ),
-    ];
-    for byte in 0..4 {
-        fields.push((
-            ["instr.imm0", "instr.imm1", "instr.imm2", "instr.imm3"][byte],
-            byte_bits(&imm[byte * 8..]),
-        ));
-    }
-    fields.extend([
-        (
-            "instr.offset",
-            numeric(0, u32::MAX as i64, Some(d("ins.offset")), None),
-        ),
-        (
-            "instr.local",
-            numeric(0, MAX_LOCALS, Some(d("ins.local")), Some(d("ins.local_sq"))),
-        ),
-        (
-            "instr.target",
-            numeric(0, MAX_PROGRAM, Some(d("ins.target")), None),
-        ),
-        (
-            "instr.drop",
-            numeric(0, MAX_DROP, Some(d("ins.drop")), None),
-        ),
-        ("instr.moves", flag(d("ins.moves"))),
-        (
-            "instr.mem_size",
-            numeric(0, MAX_MEMORY, Some(d("ins.mem_size")), None),
-        ),
-        (
-            "trace.status",
-            FieldEmbedding::Table {
-                min: 0,
-                rows: vec![vec![]; 6],
-            },
-        ),
-        ("trace.ip", numeric(0, MAX_PROGRAM, Some(d("tok.ip")), None)),
-        (
-            "trace.delta",
-            numeric(-MAX_DROP - 1, 1, Some(d("tok.delta")), None),
-        ),
-        ("trace.push", flag(d("tok.push"))),
-    ]);
-    for byte in 0..4 {
-        fields.push((
-            ["trace.v0", "trace.v1", "trace.v2", "trace.v3"][byte],
-            byte_bits(&value[byte * 8..]),
-        ));
-    }
-    let file_rows = (0..5)
-        .map(|v| {
-            if v == 0 {
-                vec![]
-            } else {
-                let k = (v - 1) as f64;
-                vec![
-                    (d("tok.has_file"), 1.0),
-                    (d("tok.file_num"), k),
-                    (d("tok.file_sq"), k * k),
-                ]
-            }
-        })
-        .collect();
-    fields.extend([
-        (
-            "trace.out",
-            FieldEmbedding::Table {
-                min: 0,
-                rows: vec![vec![], vec![]],
-            },
-        ),
-        (
-            "trace.file",
-            FieldEmbedding::Table {
-                min: 0,
-                rows: file_rows,
-            },
-        ),
-        ("trace.open", flag(d("tok.open"))),
-        (
-            "trace.cursor",
-            numeric(
-                0,
-                MAX_FILE_BYTES as i64,
-                Some(d("tok.cursor")),
-                Some(d("tok.cursor_sq")),
-            ),
-        ),
-        ("trace.wrote", flag(d("tok.wrote"))),
-        ("entry.end", flag(d("tok.end"))),
-    ]);
-    fields
-        .into_iter()
-        .map(|(name, embedding)| InputField {
-            name: name.to_string(),
-            embedding,
+/// The input fields, in the order of [`InField`].
+pub(super) fn input_fields(d: &Dims) -> Vec<InputField> {
+    InField::ALL
+        .iter()
+        .map(|&field| InputField {
+            name: field.name().to_string(),
+            embedding: embedding(d, field),
         })
         .collect()
 }
@@ -274,6 +291,18 @@ pub fn encode(token: &Token) -> Vec<(usize, i64)> {
                     (field::VALUE, i64::from(*byte)),
                 ]
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InField;
+
+    #[test]
+    fn every_input_field_is_listed_once_in_its_own_place() {
+        for (i, field) in InField::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i, "{field:?}");
         }
     }
 }

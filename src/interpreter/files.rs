@@ -1,95 +1,100 @@
 //! The four files.
 //!
-//! - layer 1: which file an operation names: `f.eq_k = [unsigned(f) == k]`
-//!   (f is the top, or for `fd_write` the one below); none of them for any other
-//!   number.
-//! - layer 2: `file.state`, a lookup keyed by file number over the trace tokens
-//!   that carry a file's state (open flag and cursor, emitted by every file
-//!   operation); BOS stands for "closed, cursor 0". Then the traps: not open,
-//!   and full (a write at cursor 4096).
-//! - layer 3: `file.byte.f`, four cross-attention heads, one per file, over a
-//!   memory of entries keyed by offset: the initial contents, then the key/value
-//!   vectors these heads project at every write token, latest first; an end
-//!   marker (score −0.5) answers when no byte is at the cursor. Then the byte
-//!   read (or −1), and the file's next state.
+//! - layer 1: which file an operation names: `f.eq_k = [unsigned(f) == k]`, a
+//!   hat (f is the top, or for `fd_write` the one below); none of them for any
+//!   other number.
+//! - layer 2: `file.state`, a [`Lookup::exact_or_default`] keyed by file number
+//!   over the trace tokens that carry a file's state (open flag and cursor,
+//!   emitted by every file operation); BOS, the default, stands for "closed,
+//!   cursor 0". Then the traps: not open, and full (a write at cursor 4096).
+//! - layer 3: `file.byte.f`, four cross-attention heads, one per file, the same
+//!   lookup over a memory of entries keyed by offset: the initial contents, then
+//!   the key/value vectors these heads project at every write token, latest
+//!   first; the end marker is the default, answering when no byte is at the
+//!   cursor. Then the byte read (or −1), and the file's next state.
 
-use super::{Builder, EXCLUDE, L_FILES, L_MEMORY, L_STACK};
-use crate::circuit::{Head, HeadKind, Lin};
+use super::dims::Dims;
+use super::tokens::OpClass::{FdClose, FdOpen, FdRead, FdWrite};
+use super::{L_FILES, L_MEMORY, L_STACK};
+use crate::circuit::gadgets::{Enable, Layers, Lookup, unsigned};
+use crate::circuit::{Dim, HeadKind, Lin};
 use crate::files::MAX_FILE_BYTES;
 
-pub(super) fn build(b: &mut Builder) {
-    file_number(b);
-    state(b);
-    checks(b);
-    bytes(b);
-    results(b);
+pub(super) fn build(d: &Dims, net: &mut Layers) {
+    file_number(d, net);
+    state(d, net);
+    checks(d, net);
+    bytes(d, net);
+    results(d, net);
 }
 
-fn file_number(b: &mut Builder) {
-    let top_ops = b.op("fd_open") + b.op("fd_read") + b.op("fd_close");
+fn file_number(d: &Dims, net: &mut Layers) {
+    let top_ops = d.op(FdOpen) + d.op(FdRead) + d.op(FdClose);
     for k in 0..4 {
-        let eq = b.d(&format!("f.eq{k}"));
-        let from_top = b.unsigned("top.b") - k as f64;
-        b.equals_zero(
+        let eq = d.f_eq[k];
+        let from_top = unsigned(&d.top) - k as f64;
+        net.equals_zero(
             L_STACK,
             &format!("files.number.top={k}"),
             from_top,
-            (top_ops.clone(), 1.0),
+            Enable::when(top_ops.clone()),
             &[(eq, 1.0)],
         );
-        let from_second = b.unsigned("second.b") - k as f64;
-        let write = (b.op("fd_write"), 1.0);
-        b.equals_zero(
+        let from_second = unsigned(&d.second) - k as f64;
+        net.equals_zero(
             L_STACK,
             &format!("files.number.second={k}"),
             from_second,
-            write,
+            Enable::when(d.op(FdWrite)),
             &[(eq, 1.0)],
         );
     }
 }
 
-fn valid(b: &Builder) -> Lin {
-    (0..4).fold(Lin::zero(), |acc, k| acc + b.lin(&format!("f.eq{k}")))
+/// The operation names one of the four files.
+fn valid(d: &Dims) -> Lin {
+    d.f_eq
+        .iter()
+        .fold(Lin::zero(), |acc, &eq| acc + Lin::dim(eq))
 }
 
-fn state(b: &mut Builder) {
-    let number = Lin::sum((0..4).map(|k| (b.d(&format!("f.eq{k}")), k as f64)));
-    let number_sq = Lin::sum((0..4).map(|k| (b.d(&format!("f.eq{k}")), (k * k) as f64)));
-    let has = b.lin("tok.has_file");
-    let head = Head {
-        name: "file.state".into(),
-        doc: "the latest state (open, cursor) of file f".into(),
-        kind: HeadKind::Lookup,
-        query: vec![number, number_sq, Lin::constant(1.0)],
-        key: vec![
-            b.lin("tok.file_num") * 2.0,
-            -has.clone(),
-            -b.lin("tok.file_sq") - EXCLUDE + (has + b.lin("is_bos")) * EXCLUDE
-                - b.lin("is_bos") * 0.5,
+fn state(d: &Dims, net: &mut Layers) {
+    let number = Lin::sum((0..4).map(|k| (d.f_eq[k], k as f64)));
+    let number_sq = Lin::sum((0..4).map(|k| (d.f_eq[k], (k * k) as f64)));
+    let head = Lookup::exact_or_default(
+        number,
+        number_sq,
+        d.tok.file_num.into(),
+        d.tok.file_sq.into(),
+        d.tok.has_file.into(),
+        d.is_bos.into(),
+    )
+    .head(
+        "file.state",
+        "the latest state (open, cursor) of file f",
+        HeadKind::Lookup,
+        vec![
+            d.tok.open.into(),
+            d.tok.cursor.into(),
+            d.tok.cursor_sq.into(),
         ],
-        value: vec![
-            b.lin("tok.open"),
-            b.lin("tok.cursor"),
-            b.lin("tok.cursor_sq"),
-        ],
-        output: vec![b.d("fs.open"), b.d("fs.cursor"), b.d("fs.cursor_sq")],
-    };
-    b.head(L_MEMORY, head);
+        vec![d.fs_open, d.fs_cursor, d.fs_cursor_sq],
+    );
+    net.head(L_MEMORY, head);
 }
 
-fn checks(b: &mut Builder) {
-    let uses_open = b.op("fd_read") + b.op("fd_write") + b.op("fd_close");
-    let (ok, not_open, full) = (b.d("file.ok"), b.d("trap.fno"), b.d("trap.full"));
+fn checks(d: &Dims, net: &mut Layers) {
+    let uses_open = d.op(FdRead) + d.op(FdWrite) + d.op(FdClose);
+    let (ok, not_open, full) = (d.file_ok, d.trap_fno, d.trap_full);
     // ok = uses ∧ valid ∧ open; not open = uses − ok.
-    b.and(
+    net.and(
         L_MEMORY,
         "files.ok",
-        &[uses_open.clone(), valid(b), b.lin("fs.open")],
+        &[uses_open.clone(), valid(d), d.fs_open.into()],
         Lin::constant(1.0),
         vec![(ok, 1.0), (not_open, -1.0)],
     );
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "files.uses_open",
         uses_open,
@@ -97,158 +102,140 @@ fn checks(b: &mut Builder) {
         vec![(not_open, 1.0)],
     );
     // full = write ∧ valid ∧ open ∧ cursor ≥ 4096.
-    let enable = (b.op("fd_write") + valid(b) + b.lin("fs.open"), 3.0);
-    b.step(
+    let enable = Enable::all(d.op(FdWrite) + valid(d) + Lin::dim(d.fs_open), 3.0);
+    net.step(
         L_MEMORY,
         "files.full",
-        b.lin("fs.cursor"),
+        d.fs_cursor.into(),
         MAX_FILE_BYTES as f64,
         enable,
         &[(full, 1.0)],
     );
 }
 
-fn bytes(b: &mut Builder) {
+fn bytes(d: &Dims, net: &mut Layers) {
     // An entry (a write token, or an initial byte) has cursor = offset + 1.
-    let wrote = b.lin("tok.wrote");
-    let offset = b.lin("tok.cursor") - wrote.clone();
-    let offset_sq = b.lin("tok.cursor_sq") - b.lin("tok.cursor") * 2.0 + wrote.clone();
-    for f in 0..4 {
-        let mut value: Vec<Lin> = (0..8).map(|t| b.lin(&format!("tok.v.b{t}"))).collect();
-        value.push(b.lin("tok.end"));
-        let mut output = b.dims(&format!("fb.{f}.b"), 8);
-        output.push(b.d(&format!("fb.{f}.eof")));
-        b.head(
-            L_FILES,
-            Head {
-                name: format!("file.byte.{f}"),
-                doc: format!(
-                    "cross-attention: the byte of file {f} at the cursor (or the end marker)"
-                ),
-                kind: HeadKind::Cross { memory: f },
-                query: vec![
-                    b.lin("fs.cursor"),
-                    b.lin("fs.cursor_sq"),
-                    Lin::constant(1.0),
-                ],
-                key: vec![
-                    offset.clone() * 2.0,
-                    -wrote.clone(),
-                    -offset_sq.clone() - EXCLUDE + (wrote.clone() + b.lin("tok.end")) * EXCLUDE
-                        - b.lin("tok.end") * 0.5,
-                ],
-                value,
-                output,
-            },
+    let wrote = Lin::dim(d.tok.wrote);
+    let offset = Lin::dim(d.tok.cursor) - wrote.clone();
+    let offset_sq = Lin::dim(d.tok.cursor_sq) - Lin::dim(d.tok.cursor) * 2.0 + wrote.clone();
+    for (f, read) in d.fb.iter().enumerate() {
+        let mut value: Vec<Lin> = d.tok.v[..8].iter().map(|&b| b.into()).collect();
+        value.push(d.tok.end.into());
+        let mut output = read.bytes.to_vec();
+        output.push(read.eof);
+        let head = Lookup::exact_or_default(
+            d.fs_cursor.into(),
+            d.fs_cursor_sq.into(),
+            offset.clone(),
+            offset_sq.clone(),
+            wrote.clone(),
+            d.tok.end.into(),
+        )
+        .head(
+            format!("file.byte.{f}"),
+            format!("cross-attention: the byte of file {f} at the cursor (or the end marker)"),
+            HeadKind::Cross { memory: f },
+            value,
+            output,
         );
+        net.head(L_FILES, head);
     }
 }
 
-fn results(b: &mut Builder) {
-    let all_ones: Vec<(crate::circuit::Dim, f64)> =
-        b.dims("val.b", 32).into_iter().map(|d| (d, 1.0)).collect();
+fn results(d: &Dims, net: &mut Layers) {
+    let all_ones: Vec<(Dim, f64)> = d.val.iter().map(|&b| (b, 1.0)).collect();
     for f in 0..4 {
-        let eq = b.lin(&format!("f.eq{f}"));
-        let eof = b.lin(&format!("fb.{f}.eof"));
+        let eq = Lin::dim(d.f_eq[f]);
+        let eof = Lin::dim(d.fb[f].eof);
         // The byte read, unless at the end.
         for t in 0..8 {
             let terms = [
-                b.lin(&format!("fb.{f}.b{t}")),
+                d.fb[f].bytes[t].into(),
                 eq.clone(),
-                b.op("fd_read"),
+                d.op(FdRead),
                 -eof.clone() + 1.0,
             ];
-            let out = b.d(&format!("val.b{t}"));
-            b.and(
+            net.and(
                 L_FILES,
                 format!("files.read.{f}.b{t}"),
                 &terms,
                 Lin::constant(1.0),
-                vec![(out, 1.0)],
+                vec![(d.val[t], 1.0)],
             );
         }
         // −1 at the end of the file.
-        b.and(
+        net.and(
             L_FILES,
             format!("files.read.{f}.eof"),
-            &[eof.clone(), eq.clone(), b.op("fd_read")],
+            &[eof.clone(), eq.clone(), d.op(FdRead)],
             Lin::constant(1.0),
             all_ones.clone(),
         );
         // The cursor moves past a byte read, not past the end.
-        let cursor = b.d("next.cursor");
-        let moved = b.lin("fs.cursor") + 1.0 - eof;
-        b.and(
+        let moved = Lin::dim(d.fs_cursor) + 1.0 - eof;
+        net.and(
             L_FILES,
             format!("files.cursor.read.{f}"),
-            &[eq.clone(), b.op("fd_read")],
+            &[eq.clone(), d.op(FdRead)],
             moved,
-            vec![(cursor, 1.0)],
+            vec![(d.next.cursor, 1.0)],
         );
         // The file the operation used.
-        let uses = b.op("fd_open") + b.op("fd_read") + b.op("fd_write") + b.op("fd_close");
-        let file = b.d(&format!("next.file={f}"));
-        b.and(
+        let uses = d.op(FdOpen) + d.op(FdRead) + d.op(FdWrite) + d.op(FdClose);
+        net.and(
             L_FILES,
             format!("files.file={f}"),
             &[eq, uses],
             Lin::constant(1.0),
-            vec![(file, 1.0)],
+            vec![(d.next.file[f], 1.0)],
         );
     }
-    let cursor = b.d("next.cursor");
-    b.neuron(
+    net.neuron(
         L_FILES,
         "files.cursor.write",
-        b.op("fd_write"),
-        b.lin("fs.cursor") + 1.0,
-        vec![(cursor, 1.0)],
+        d.op(FdWrite),
+        Lin::dim(d.fs_cursor) + 1.0,
+        vec![(d.next.cursor, 1.0)],
     );
-    let open = b.d("next.open");
-    b.and(
+    net.and(
         L_FILES,
         "files.open.opened",
-        &[b.op("fd_open"), valid(b)],
+        &[d.op(FdOpen), valid(d)],
         Lin::constant(1.0),
-        vec![(open, 1.0)],
+        vec![(d.next.open, 1.0)],
     );
-    let stays_open = b.op("fd_read") + b.op("fd_write");
-    b.neuron(
+    net.neuron(
         L_FILES,
         "files.open.stays",
-        stays_open,
+        d.op(FdRead) + d.op(FdWrite),
         Lin::constant(1.0),
-        vec![(open, 1.0)],
+        vec![(d.next.open, 1.0)],
     );
     // A write happens when the file is open and not full (else it traps).
-    let wrote = b.d("next.wrote");
-    let gate = b.op("fd_write") + b.lin("file.ok") - b.lin("trap.full") - 1.0;
-    b.neuron(
+    let gate = d.op(FdWrite) + Lin::dim(d.file_ok) - Lin::dim(d.trap_full) - 1.0;
+    net.neuron(
         L_FILES,
         "files.wrote",
         gate,
         Lin::constant(1.0),
-        vec![(wrote, 1.0)],
+        vec![(d.next.wrote, 1.0)],
     );
     // fd_open's result: f for a file that exists, else −1 (all ones).
     for (bit, sources) in [(0usize, [1usize, 3]), (1, [2, 3])] {
-        let out = b.d(&format!("val.b{bit}"));
         for k in sources {
-            let terms = [b.lin(&format!("f.eq{k}")), b.op("fd_open")];
-            b.and(
+            net.and(
                 L_FILES,
                 format!("files.open_result.b{bit}.f{k}"),
-                &terms,
+                &[d.f_eq[k].into(), d.op(FdOpen)],
                 Lin::constant(1.0),
-                vec![(out, 1.0)],
+                vec![(d.val[bit], 1.0)],
             );
         }
     }
-    let invalid = b.op("fd_open") - valid(b);
-    b.neuron(
+    net.neuron(
         L_FILES,
         "files.open_result.invalid",
-        invalid,
+        d.op(FdOpen) - valid(d),
         Lin::constant(1.0),
         all_ones,
     );

@@ -5,63 +5,113 @@
 //! `logit(t) = 2·t·R − t²` with R the byte's value in the residual, whose argmax
 //! is R itself. Flags are two-way choices against a constant 0.5.
 
-use super::tokens::RunStatus;
-use super::{Builder, L_MEMORY, MAX_DROP, MAX_PROGRAM};
-use crate::circuit::{FieldUnembedding, Lin, OutputField};
+use super::dims::Dims;
+use super::tokens::{OpClass, RunStatus};
+use super::{L_MEMORY, MAX_DROP, MAX_PROGRAM};
+use crate::circuit::gadgets::{Layers, flag_readout};
+use crate::circuit::{Dim, FieldUnembedding, Lin, OutputField};
 use crate::files::MAX_FILE_BYTES;
 
-/// Indices of the output fields.
+/// The output fields, in the order the model emits them: the indices in
+/// [`out_field`] are their positions here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutField {
+    Status,
+    Ip,
+    Delta,
+    Push,
+    V0,
+    V1,
+    V2,
+    V3,
+    Out,
+    File,
+    Open,
+    Cursor,
+    Wrote,
+}
+
+impl OutField {
+    pub const ALL: [OutField; 13] = [
+        OutField::Status,
+        OutField::Ip,
+        OutField::Delta,
+        OutField::Push,
+        OutField::V0,
+        OutField::V1,
+        OutField::V2,
+        OutField::V3,
+        OutField::Out,
+        OutField::File,
+        OutField::Open,
+        OutField::Cursor,
+        OutField::Wrote,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OutField::Status => "status",
+            OutField::Ip => "ip",
+            OutField::Delta => "delta",
+            OutField::Push => "push",
+            OutField::V0 => "v0",
+            OutField::V1 => "v1",
+            OutField::V2 => "v2",
+            OutField::V3 => "v3",
+            OutField::Out => "out",
+            OutField::File => "file",
+            OutField::Open => "open",
+            OutField::Cursor => "cursor",
+            OutField::Wrote => "wrote",
+        }
+    }
+}
+
+/// Indices of the output fields, from [`OutField`].
 pub mod out_field {
-    pub const STATUS: usize = 0;
-    pub const IP: usize = 1;
-    pub const DELTA: usize = 2;
-    pub const PUSH: usize = 3;
+    use super::OutField;
+
+    pub const STATUS: usize = OutField::Status as usize;
+    pub const IP: usize = OutField::Ip as usize;
+    pub const DELTA: usize = OutField::Delta as usize;
+    pub const PUSH: usize = OutField::Push as usize;
     /// Four fields, the value's bytes.
-    pub const VALUE: usize = 4;
-    pub const OUT: usize = 8;
-    pub const FILE: usize = 9;
-    pub const OPEN: usize = 10;
-    pub const CURSOR: usize = 11;
-    pub const WROTE: usize = 12;
+    pub const VALUE: usize = OutField::V0 as usize;
+    pub const OUT: usize = OutField::Out as usize;
+    pub const FILE: usize = OutField::File as usize;
+    pub const OPEN: usize = OutField::Open as usize;
+    pub const CURSOR: usize = OutField::Cursor as usize;
+    pub const WROTE: usize = OutField::Wrote as usize;
 }
 
 /// Value sources known in layer 2: the immediate, a local, the stack top
 /// (output, write, a value moved by `br`) and the one below (moved by `br_if`).
-pub(super) fn build_value_select(b: &mut Builder) {
+pub(super) fn build_value_select(d: &Dims, net: &mut Layers) {
+    let (taken, moves) = (Lin::dim(d.taken), Lin::dim(d.cur.moves));
     for k in 0..32 {
-        let out = vec![(b.d(&format!("val.b{k}")), 1.0)];
+        let out = vec![(d.val[k], 1.0)];
+        let bit = |dims: &[Dim; 32]| Lin::dim(dims[k]);
         let sources: [(&str, Vec<Lin>); 6] = [
-            (
-                "const",
-                vec![b.lin(&format!("cur.imm.b{k}")), b.op("i32.const")],
-            ),
-            (
-                "local",
-                vec![b.lin(&format!("local.b{k}")), b.op("local.get")],
-            ),
-            ("output", vec![b.lin(&format!("top.b{k}")), b.op("output")]),
-            ("write", vec![b.lin(&format!("top.b{k}")), b.op("fd_write")]),
+            ("const", vec![bit(&d.cur.imm), d.op(OpClass::I32Const)]),
+            ("local", vec![bit(&d.local), d.op(OpClass::LocalGet)]),
+            ("output", vec![bit(&d.top), d.op(OpClass::Output)]),
+            ("write", vec![bit(&d.top), d.op(OpClass::FdWrite)]),
             (
                 "moved.br",
-                vec![
-                    b.lin(&format!("top.b{k}")),
-                    b.op("br"),
-                    b.lin("taken"),
-                    b.lin("cur.moves"),
-                ],
+                vec![bit(&d.top), d.op(OpClass::Br), taken.clone(), moves.clone()],
             ),
             (
                 "moved.br_if",
                 vec![
-                    b.lin(&format!("second.b{k}")),
-                    b.op("br_if"),
-                    b.lin("taken"),
-                    b.lin("cur.moves"),
+                    bit(&d.second),
+                    d.op(OpClass::BrIf),
+                    taken.clone(),
+                    moves.clone(),
                 ],
             ),
         ];
         for (name, terms) in sources {
-            b.and(
+            net.and(
                 L_MEMORY,
                 format!("value.{name}.b{k}"),
                 &terms,
@@ -70,106 +120,88 @@ pub(super) fn build_value_select(b: &mut Builder) {
             );
         }
     }
-    let next_out = b.d("next.out");
-    b.neuron(
+    net.neuron(
         L_MEMORY,
         "value.is_output",
-        b.op("output"),
+        d.op(OpClass::Output),
         Lin::constant(1.0),
-        vec![(next_out, 1.0)],
+        vec![(d.next.out, 1.0)],
     );
 }
 
-fn flag(b: &Builder, dim: &str) -> FieldUnembedding {
-    FieldUnembedding::Categorical {
-        logits: vec![Lin::constant(0.5), b.lin(dim)],
+/// The readout of value byte `byte`: both the selected sources (val) and the
+/// arithmetic results (res) land in exactly one of the two for any
+/// instruction.
+fn value_byte(d: &Dims, byte: usize) -> FieldUnembedding {
+    let readout = Lin::sum((0..8).flat_map(|t| {
+        let w = (1u64 << t) as f64;
+        [(d.val[8 * byte + t], w), (d.res[8 * byte + t], w)]
+    }));
+    FieldUnembedding::Quadratic {
+        min: 0,
+        max: 255,
+        readout,
     }
 }
 
-/// The output fields, in the order of [`out_field`].
-pub(super) fn output_fields(b: &Builder) -> Vec<OutputField> {
-    let status_logits = RunStatus::ALL
-        .iter()
-        .map(|status| match status {
-            RunStatus::Running => Lin::constant(0.5),
-            RunStatus::Halted => b.op("return"),
-            RunStatus::TrapUnreachable => b.op("unreachable"),
-            RunStatus::TrapMemory => b.lin("trap.mem"),
-            RunStatus::TrapFileNotOpen => b.lin("trap.fno") * 2.0,
-            RunStatus::TrapFileFull => b.lin("trap.full"),
-        })
-        .collect();
-    let mut fields = vec![
-        (
-            "status",
-            FieldUnembedding::Categorical {
-                logits: status_logits,
-            },
-        ),
-        (
-            "ip",
-            FieldUnembedding::Quadratic {
-                min: 0,
-                max: MAX_PROGRAM,
-                readout: b.lin("next.ip"),
-            },
-        ),
-        (
-            "delta",
-            FieldUnembedding::Quadratic {
-                min: -MAX_DROP - 1,
-                max: 1,
-                readout: b.lin("next.delta"),
-            },
-        ),
-        ("push", flag(b, "next.push")),
-    ];
-    for byte in 0..4 {
-        // Both the selected sources (val) and the arithmetic results (res) land
-        // in exactly one of the two for any instruction.
-        let readout = Lin::sum((0..8).flat_map(|t| {
-            let w = (1u64 << t) as f64;
-            [
-                (b.d(&format!("val.b{}", 8 * byte + t)), w),
-                (b.d(&format!("res.b{}", 8 * byte + t)), w),
-            ]
-        }));
-        let name = ["v0", "v1", "v2", "v3"][byte];
-        fields.push((
-            name,
-            FieldUnembedding::Quadratic {
-                min: 0,
-                max: 255,
-                readout,
-            },
-        ));
+fn unembedding(d: &Dims, field: OutField) -> FieldUnembedding {
+    let quadratic = |min, max, dim| FieldUnembedding::Quadratic {
+        min,
+        max,
+        readout: Lin::dim(dim),
+    };
+    match field {
+        OutField::Status => FieldUnembedding::Categorical {
+            logits: RunStatus::ALL
+                .iter()
+                .map(|status| match status {
+                    RunStatus::Running => Lin::constant(0.5),
+                    RunStatus::Halted => d.op(OpClass::Return),
+                    RunStatus::TrapUnreachable => d.op(OpClass::Unreachable),
+                    RunStatus::TrapMemory => Lin::dim(d.trap_mem),
+                    RunStatus::TrapFileNotOpen => Lin::dim(d.trap_fno) * 2.0,
+                    RunStatus::TrapFileFull => Lin::dim(d.trap_full),
+                })
+                .collect(),
+        },
+        OutField::Ip => quadratic(0, MAX_PROGRAM, d.next.ip),
+        OutField::Delta => quadratic(-MAX_DROP - 1, 1, d.next.delta),
+        OutField::Push => flag_readout(Lin::dim(d.next.push)),
+        OutField::V0 => value_byte(d, 0),
+        OutField::V1 => value_byte(d, 1),
+        OutField::V2 => value_byte(d, 2),
+        OutField::V3 => value_byte(d, 3),
+        OutField::Out => flag_readout(Lin::dim(d.next.out)),
+        OutField::File => {
+            let mut logits = vec![Lin::constant(0.5)];
+            logits.extend(d.next.file.iter().map(|&f| Lin::dim(f)));
+            FieldUnembedding::Categorical { logits }
+        }
+        OutField::Open => flag_readout(Lin::dim(d.next.open)),
+        OutField::Cursor => quadratic(0, MAX_FILE_BYTES as i64, d.next.cursor),
+        OutField::Wrote => flag_readout(Lin::dim(d.next.wrote)),
     }
-    let mut file_logits = vec![Lin::constant(0.5)];
-    file_logits.extend((0..4).map(|f| b.lin(&format!("next.file={f}"))));
-    fields.extend([
-        ("out", flag(b, "next.out")),
-        (
-            "file",
-            FieldUnembedding::Categorical {
-                logits: file_logits,
-            },
-        ),
-        ("open", flag(b, "next.open")),
-        (
-            "cursor",
-            FieldUnembedding::Quadratic {
-                min: 0,
-                max: MAX_FILE_BYTES as i64,
-                readout: b.lin("next.cursor"),
-            },
-        ),
-        ("wrote", flag(b, "next.wrote")),
-    ]);
-    fields
-        .into_iter()
-        .map(|(name, unembedding)| OutputField {
-            name: name.to_string(),
-            unembedding,
+}
+
+/// The output fields, in the order of [`OutField`].
+pub(super) fn output_fields(d: &Dims) -> Vec<OutputField> {
+    OutField::ALL
+        .iter()
+        .map(|&field| OutputField {
+            name: field.name().to_string(),
+            unembedding: unembedding(d, field),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OutField;
+
+    #[test]
+    fn every_output_field_is_listed_once_in_its_own_place() {
+        for (i, field) in OutField::ALL.into_iter().enumerate() {
+            assert_eq!(field as usize, i, "{field:?}");
+        }
+    }
 }
