@@ -166,12 +166,15 @@ pub fn bench(
     let weights = Arc::new(weights);
     let mut out = String::new();
     let (program, files, what) = match program {
-        Some((program, files)) => (program, files, "the program"),
+        Some((program, files)) => {
+            let what = program.name.clone();
+            (program, files, what)
+        }
         None => {
             let iterations = (max_passes / 20 + 1).min(i32::MAX as u64) as u32;
             let source = workload(iterations);
             let program = Program::from_wat("workload.wat", &source).map_err(|e| e.to_string())?;
-            let what = "the built-in workload (memory, mul and locals in a loop)";
+            let what = "the built-in workload (memory, mul and locals in a loop)".to_string();
             (Arc::new(program), FileContents::default(), what)
         }
     };
@@ -205,6 +208,14 @@ pub fn bench(
             micros_per_pass(window, passes - from)
         );
         previous = (passes, time);
+    }
+    if m.timeline.marks.len() < LENGTHS.len() {
+        let next = LENGTHS[m.timeline.marks.len()];
+        let _ = writeln!(
+            out,
+            "  (the run stopped after {} passes, before {next})",
+            m.passes
+        );
     }
     let _ = writeln!(
         out,

@@ -372,6 +372,9 @@ fn bench(
     (passes, max_size): (u64, usize),
     weights: Option<&Path>,
 ) -> Result<i32, String> {
+    if passes == 0 {
+        return Err("--passes 0: the bench needs at least one pass".into());
+    }
     if program.is_none() && !files.is_empty() {
         return Err("--file applies to a PROGRAM; the built-in workload reads no file".into());
     }

@@ -469,4 +469,16 @@ fn bench_reports_speed_growth_memory_and_start_up() {
         &["bench", "--file", "0=x"],
         "--file applies to a PROGRAM; the built-in workload reads no file",
     );
+    refused(
+        &["bench", "--passes", "0"],
+        "--passes 0: the bench needs at least one pass",
+    );
+    // A program that ends early says where its trace-length table stops.
+    let scratch = Scratch::new("cli", "bench-short");
+    let program = scratch.file("echo.wat", ECHO);
+    let output = wasmtf(&["bench", &program, "--max-size", "40"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.starts_with(&format!("wasmtf bench — {program}\n")), "{report}");
+    assert!(report.contains("(the run stopped after"), "{report}");
 }
