@@ -479,6 +479,9 @@ fn bench_reports_speed_growth_memory_and_start_up() {
     let output = wasmtf(&["bench", &program, "--max-size", "40"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = stdout(&output);
-    assert!(report.starts_with(&format!("wasmtf bench — {program}\n")), "{report}");
+    assert!(
+        report.starts_with(&format!("wasmtf bench — {program}\n")),
+        "{report}"
+    );
     assert!(report.contains("(the run stopped after"), "{report}");
 }

@@ -293,6 +293,57 @@ pub struct Session {
     mode: Mode,
     position: usize,
     caches: Vec<Vec<Cache>>,
+    /// Per layer, the fast path's gate buffers, kept between passes.
+    gates: Vec<GateScratch>,
+}
+
+/// The fast feed-forward's buffers for one layer. Between passes `gates`
+/// holds the biases and `candidates` the neurons whose bias alone is not
+/// ≤ 0: a pass sets what it touches and puts it back.
+#[derive(Clone)]
+struct GateScratch {
+    gates: Vec<f64>,
+    /// A bit per neuron that may be open.
+    candidates: Vec<u64>,
+    nonzero: Vec<u32>,
+}
+
+impl GateScratch {
+    fn new(columns: &Columns) -> GateScratch {
+        GateScratch {
+            gates: columns.bias.clone(),
+            candidates: columns.on_by_bias.clone(),
+            nonzero: Vec::new(),
+        }
+    }
+
+    /// The neurons whose gate is above zero, in order, with their gates:
+    /// only those a multiplied column reached, or whose bias is not ≤ 0, can
+    /// be (any other gate is its bias, ≤ 0).
+    fn open(&mut self, columns: &Columns, x: &[f64]) -> Vec<(usize, f64)> {
+        let GateScratch {
+            gates,
+            candidates,
+            nonzero,
+        } = self;
+        // The rows' sums in the same order, zero terms left out: only the
+        // sign of a zero can differ, and `gate <= 0.0` does not see it.
+        columns.multiply(x, gates, nonzero, |n| candidates[n / 64] |= 1 << (n % 64));
+        let mut open = Vec::new();
+        for (word_index, word) in candidates.iter_mut().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let n = word_index * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if is_open(gates[n]) {
+                    open.push((n, gates[n]));
+                }
+                gates[n] = columns.bias[n];
+            }
+            *word = columns.on_by_bias[word_index];
+        }
+        open
+    }
 }
 
 /// The hard-max read of `store` for query `q`: the value and where it came
@@ -369,11 +420,13 @@ impl Session {
                     .collect()
             })
             .collect();
+        let gates = model.gate_columns.iter().map(GateScratch::new).collect();
         Session {
             model,
             mode,
             position: first,
             caches,
+            gates,
         }
     }
 
@@ -454,7 +507,14 @@ impl Session {
             if let Some(lc) = layer_capture.as_mut() {
                 lc.resid_mid = x.clone();
             }
-            let delta = feed_forward(&model, self.mode, l, &x, layer_capture.as_mut());
+            let delta = feed_forward(
+                &model,
+                self.mode,
+                l,
+                &x,
+                &mut self.gates[l],
+                layer_capture.as_mut(),
+            );
             add_into(&mut x, &delta);
             if let Some(d) = x.iter().position(|v| !v.is_finite()) {
                 return Err(format!(
@@ -539,32 +599,38 @@ fn add_into(x: &mut [f64], delta: &[f64]) {
 
 /// What layer `l`'s gated neurons add to the residual `x`: each neuron whose
 /// gate is open adds `gate · value` times its output column, in neuron order.
+/// Whether a gate passes its neuron's value: a ReLU is silent at or below
+/// zero, and a NaN gate (from overflowing edited weights) passes, so that
+/// the NaN reaches the residual and the pass fails as it should.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+fn is_open(gate: f64) -> bool {
+    !(gate <= 0.0)
+}
+
 fn feed_forward(
     model: &Model,
     mode: Mode,
     l: usize,
     x: &[f64],
+    scratch: &mut GateScratch,
     mut capture: Option<&mut LayerCapture>,
 ) -> Vec<f64> {
     let (layer, rows) = (&model.weights.layers[l], &model.layers[l]);
     let mut delta = vec![0.0; x.len()];
     let dense = model.dense(mode).map(|d| &d.mlp[l]);
-    let gates = match dense {
-        Some(d) => project(&rows.gate, Some(&d[0]), &layer.b_gate, x),
-        None => {
-            // The rows' sums in the same order, zero terms left out: only
-            // the sign of a zero can differ, and `g <= 0.0` does not see it.
-            let columns = &model.gate_columns[l];
-            let mut gates = columns.bias.clone();
-            columns.multiply(x, &mut gates, &mut Vec::new(), |_| {});
+    let open: Vec<(usize, f64)> = match dense {
+        Some(d) => {
+            let gates = project(&rows.gate, Some(&d[0]), &layer.b_gate, x);
             gates
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, g)| g > 0.0)
+                .collect()
         }
+        None => scratch.open(&model.gate_columns[l], x),
     };
     let values = dense.map(|d| project(&rows.val, Some(&d[1]), &layer.b_val, x));
-    for (n, &g) in gates.iter().enumerate() {
-        if g <= 0.0 {
-            continue;
-        }
+    for (n, g) in open {
         let value = match &values {
             Some(values) => values[n],
             None => rows.val[n].dot(x),
