@@ -9,9 +9,15 @@
 //!   same position and value as the dense scan, for any query. It is a general
 //!   structure over the keys the model's own projections produced, nothing
 //!   specific to what they mean.
+//!
+//! Past [`MIN_KEYS`] distinct keys, the index also keeps an [`Envelope`] of
+//! them, which finds the winner in a few scores instead of one per key, and
+//! answers only where it can prove its winner is the scan's (see
+//! `envelope.rs`); elsewhere the store scans its distinct keys.
 
 use std::collections::HashMap;
 
+use super::envelope::{Envelope, KeyGrid, MIN_KEYS};
 use crate::chunked::ChunkedVec;
 
 /// The result of one hard-max read.
@@ -37,10 +43,17 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
+/// A key component's identity: its bit pattern, with −0 taken as +0. The
+/// two score the same for every query (as numbers; only a zero score's
+/// sign can differ), so a key is one key whatever the signs of its zeros.
+fn component_bits(k: f64) -> u64 {
+    if k == 0.0 { 0 } else { k.to_bits() }
+}
+
 fn same_key(a: &[f64], b: &[f64]) -> bool {
     a.iter()
-        .map(|v| v.to_bits())
-        .eq(b.iter().map(|v| v.to_bits()))
+        .map(|&v| component_bits(v))
+        .eq(b.iter().map(|&v| component_bits(v)))
 }
 
 /// One stored entry: position, key, value.
@@ -79,9 +92,18 @@ pub struct KeyValueStore {
     latest: ChunkedVec<Latest, SLOTS_PER_CHUNK>,
     /// Every entry, kept only for the dense reference.
     all: Option<Vec<Entry>>,
+    /// The grids and magnitudes of the distinct keys.
+    grid: KeyGrid,
+    /// The hull index of the distinct keys, when built; rebuilt (choosing
+    /// its axes afresh) each time their number doubles.
+    envelope: Option<Envelope>,
+    /// The number of distinct keys at which to build the envelope next.
+    next_build: usize,
 }
 
 impl Clone for KeyValueStore {
+    /// Neither the hash index nor the envelope is cloned: the clone rebuilds
+    /// them at its first push.
     fn clone(&self) -> KeyValueStore {
         KeyValueStore {
             len: self.len,
@@ -89,12 +111,15 @@ impl Clone for KeyValueStore {
             keys: self.keys.clone(),
             latest: self.latest.clone(),
             all: self.all.clone(),
+            grid: self.grid.clone(),
+            envelope: None,
+            next_build: 0,
         }
     }
 }
 
 fn bits_of(key: &[f64]) -> Box<[u64]> {
-    key.iter().map(|k| k.to_bits()).collect()
+    key.iter().map(|&k| component_bits(k)).collect()
 }
 
 impl KeyValueStore {
@@ -129,7 +154,8 @@ impl KeyValueStore {
         let all = self.all.as_ref().map_or(0, |all| {
             all.len() * (std::mem::size_of::<Entry>() + f64s(key_len + value_len))
         });
-        self.keys.len() * per_key + all
+        let envelope = self.envelope.as_ref().map_or(0, Envelope::heap_bytes);
+        self.keys.len() * per_key + all + envelope
     }
 
     /// Appends the key and value produced at `position`.
@@ -157,8 +183,21 @@ impl KeyValueStore {
                 }
             }
             None => {
-                self.index.insert(bits, self.keys.len());
-                self.keys.push(key.into());
+                let slot = self.keys.len();
+                self.index.insert(bits, slot);
+                // Zeros stored as +0, so that a key is one point of the envelope.
+                let key: Box<[f64]> = key
+                    .iter()
+                    .map(|&k| if k == 0.0 { 0.0 } else { k })
+                    .collect();
+                self.grid.add(&key);
+                if let Some(envelope) = &mut self.envelope
+                    && !envelope.insert(slot, &key)
+                {
+                    self.envelope = None;
+                    self.next_build = 0;
+                }
+                self.keys.push(key);
                 self.latest.push(Latest {
                     entry,
                     position,
@@ -166,9 +205,56 @@ impl KeyValueStore {
                 });
             }
         }
+        let distinct = self.keys.len();
+        if distinct >= MIN_KEYS.max(self.next_build) {
+            let keys: Vec<&[f64]> = self.keys.iter().map(|k| &**k).collect();
+            self.envelope = Envelope::build(&keys, &self.grid);
+            self.next_build = 2 * distinct;
+        }
         if let Some(all) = &mut self.all {
             all.push((position, key.to_vec(), value.to_vec()));
         }
+    }
+
+    /// Whether the envelope indexes every distinct key (for tests).
+    pub fn is_indexed(&self) -> bool {
+        self.envelope
+            .as_ref()
+            .is_some_and(|e| e.len() == self.keys.len())
+    }
+
+    /// The position and value of the winner for `query`, as
+    /// [`Self::argmax`] finds it, through the envelope where it can answer.
+    pub fn winner(&self, query: &[f64]) -> Option<(usize, &[f64])> {
+        match self.envelope_winner(query) {
+            Some(slot) => {
+                let latest = self.latest(slot);
+                Some((latest.position, &*latest.value))
+            }
+            None => self.argmax(query).map(|(hit, value)| (hit.position, value)),
+        }
+    }
+
+    /// The winning slot as the envelope finds it, or `None` when it cannot
+    /// answer (none built, or scores that might round).
+    fn envelope_winner(&self, query: &[f64]) -> Option<usize> {
+        let envelope = self.envelope.as_ref()?;
+        if !self.grid.scores_are_exact(query) {
+            return None;
+        }
+        let key = |slot: usize| &**self.keys.get(slot).expect("indexed slots exist");
+        envelope.argmax(
+            query,
+            |slot| dot(query, key(slot)),
+            |slot| self.latest(slot).entry,
+        )
+    }
+
+    /// The winner's position as the envelope alone finds it (`None` when it
+    /// cannot answer): for tests that prove it equals the scan.
+    pub fn envelope_position(&self, query: &[f64]) -> Option<usize> {
+        self.envelope_winner(query)
+            .map(|slot| self.latest(slot).position)
     }
 
     /// The entry of `slot`; every slot has one.
@@ -287,5 +373,190 @@ mod tests {
         let (hit, value) = store.argmax(&[0.0, 0.0]).unwrap();
         assert_eq!((hit.position, value), (99, &[99.0][..]));
         assert_eq!(store.len(), 100);
+    }
+
+    use proptest::prelude::*;
+
+    /// X of the compiled lookups, 2⁵⁰.
+    const X: f64 = (1u64 << 50) as f64;
+
+    /// Pushes `keys` in order (value: the position) and checks, for each
+    /// query, that the envelope answers when `must_answer` and that the
+    /// winner equals the dense scan's, position and value.
+    fn check(
+        keys: &[Vec<f64>],
+        queries: &[Vec<f64>],
+        must_answer: bool,
+    ) -> Result<(), TestCaseError> {
+        let mut store = KeyValueStore::new(true);
+        for (position, key) in keys.iter().enumerate() {
+            store.push(position, key, &[position as f64]);
+        }
+        for q in queries {
+            let (dense, dense_value) = store.argmax_dense(q).unwrap();
+            let through_envelope = store.envelope_position(q);
+            if must_answer {
+                prop_assert!(
+                    through_envelope.is_some(),
+                    "the envelope did not answer {:?}",
+                    q
+                );
+            }
+            if let Some(position) = through_envelope {
+                prop_assert_eq!(position, dense.position, "query {:?}", q);
+            }
+            let (position, value) = store.winner(q).unwrap();
+            prop_assert_eq!(position, dense.position, "query {:?}", q);
+            prop_assert_eq!(value, dense_value);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The fetch head's shape: `(2k, −k² − X + e·X, 2X·w)` for queries
+        /// `(q, 1, a)`, many keys repeating, ties of distance included.
+        #[test]
+        fn the_envelope_finds_the_nearest_lookups_winner(
+            entries in proptest::collection::vec((0i64..200, proptest::bool::weighted(0.8), proptest::bool::weighted(0.05)), 40..400),
+            queries in proptest::collection::vec((-10i64..210, proptest::bool::weighted(0.1)), 1..40),
+        ) {
+            let keys: Vec<Vec<f64>> = entries
+                .iter()
+                .map(|&(k, e, w)| {
+                    let (k, e, w) = (k as f64, f64::from(u8::from(e)), f64::from(u8::from(w)));
+                    vec![2.0 * k, -k * k - X + e * X, 2.0 * X * w]
+                })
+                .collect();
+            let queries: Vec<Vec<f64>> = queries
+                .iter()
+                .map(|&(q, a)| vec![q as f64, 1.0, f64::from(u8::from(a))])
+                .collect();
+            let distinct: std::collections::HashSet<_> = entries.iter().collect();
+            check(&keys, &queries, distinct.len() >= MIN_KEYS)?;
+        }
+
+        /// The memory heads' shape, `(2k, −e, −k² − X + (e + d)·X − 0.5·d)`
+        /// for queries `(q, q², 1)`: half-integers, two groups.
+        #[test]
+        fn the_envelope_finds_the_exact_or_default_winner(
+            entries in proptest::collection::vec((0i64..1 << 20, proptest::bool::ANY, proptest::bool::weighted(0.05)), 40..300),
+            picks in proptest::collection::vec(0usize..300, 1..30),
+        ) {
+            let keys: Vec<Vec<f64>> = entries
+                .iter()
+                .map(|&(k, e, d)| {
+                    let (e, d) = (f64::from(u8::from(e)), f64::from(u8::from(d)));
+                    let k = if d == 1.0 { 0.0 } else { k as f64 };
+                    vec![2.0 * k, -e, -k * k - X + (e + d) * X - 0.5 * d]
+                })
+                .collect();
+            // Queries at stored addresses (hits) and just beside them (misses).
+            let queries: Vec<Vec<f64>> = picks
+                .iter()
+                .flat_map(|&p| {
+                    let k = entries[p % entries.len()].0 as f64;
+                    [k, k + 1.0].map(|q| vec![q, q * q, 1.0])
+                })
+                .collect();
+            let distinct: std::collections::HashSet<_> = keys.iter().map(|k| bits_of(k)).collect();
+            check(&keys, &queries, distinct.len() >= MIN_KEYS)?;
+        }
+
+        /// Small integer keys in three dimensions, with −0: many collinear
+        /// points, equal scores between different keys, and queries of every
+        /// sign (a zero axis component makes the store scan).
+        #[test]
+        fn the_envelope_breaks_ties_as_the_scan_does(
+            entries in proptest::collection::vec(proptest::collection::vec(-4i32..5, 3), 1..300),
+            queries in proptest::collection::vec(proptest::collection::vec(-3i32..4, 3), 1..40),
+            negative_zero in proptest::bool::ANY,
+        ) {
+            let keys: Vec<Vec<f64>> = entries
+                .iter()
+                .map(|key| {
+                    key.iter()
+                        .map(|&k| if k == 0 && negative_zero { -0.0 } else { f64::from(k) / 2.0 })
+                        .collect()
+                })
+                .collect();
+            let queries: Vec<Vec<f64>> = queries
+                .iter()
+                .map(|q| q.iter().map(|&v| f64::from(v)).collect())
+                .collect();
+            check(&keys, &queries, false)?;
+        }
+
+        /// Keys perturbed by multiples of 1e-6, as edited weights make them:
+        /// where the envelope answers (scores it can prove exact), and
+        /// where the store scans, it agrees with the dense scan.
+        #[test]
+        fn perturbed_keys_agree_with_the_scan(
+            entries in proptest::collection::vec((0i64..100, 1i32..1000), 40..200),
+            queries in proptest::collection::vec(-5i64..105, 1..20),
+        ) {
+            let keys: Vec<Vec<f64>> = entries
+                .iter()
+                .map(|&(k, noise)| {
+                    let k = k as f64;
+                    vec![2.0 * k + 1e-6 * f64::from(noise), -k * k]
+                })
+                .collect();
+            let queries: Vec<Vec<f64>> = queries.iter().map(|&q| vec![q as f64, 1.0]).collect();
+            check(&keys, &queries, false)?;
+        }
+    }
+
+    #[test]
+    fn a_key_off_every_binary_grid_turns_the_envelope_off() {
+        // 1e-20 is 0x3BC79CA10C924223, on a grid of 2⁻¹¹⁹, finer than the
+        // 2⁻⁶⁰ the envelope accepts.
+        let mut store = KeyValueStore::new(true);
+        store.push(0, &[1e-20, 0.0], &[0.0]);
+        assert!(!store.grid.is_gridded());
+        for k in 1..100 {
+            let k = f64::from(k);
+            store.push(k as usize, &[2.0 * k, -k * k], &[k]);
+        }
+        assert_eq!(store.envelope_position(&[40.0, 1.0]), None);
+        // By hand: 2·40·k − k² = 1600 − (40 − k)², highest at k = 40.
+        assert_eq!(store.winner(&[40.0, 1.0]).unwrap().0, 40);
+    }
+
+    #[test]
+    fn forty_thousand_instruction_keys_are_indexed() {
+        // The fetch head of a 40,000-instruction program: every key kept.
+        let mut store = KeyValueStore::new(true);
+        for k in 0..40_000 {
+            let k = f64::from(k);
+            store.push(k as usize, &[2.0 * k, -k * k], &[k]);
+        }
+        assert!(store.is_indexed());
+        for q in [0.0, 1.0, 17_777.0, 39_999.0, 50_000.0, -3.0] {
+            let (dense, _) = store.argmax_dense(&[q, 1.0]).unwrap();
+            assert_eq!(store.envelope_position(&[q, 1.0]), Some(dense.position));
+        }
+        // By hand: the nearest key to 17,777 is itself, at position 17,777;
+        // beyond the last key, the last.
+        assert_eq!(store.envelope_position(&[17_777.0, 1.0]), Some(17_777));
+        assert_eq!(store.envelope_position(&[50_000.0, 1.0]), Some(39_999));
+    }
+
+    #[test]
+    fn a_clone_rebuilds_its_envelope_at_its_first_push() {
+        let mut store = KeyValueStore::new(false);
+        for k in 0..100 {
+            let k = f64::from(k);
+            store.push(k as usize, &[2.0 * k, -k * k], &[k]);
+        }
+        assert!(store.is_indexed());
+        let mut copy = store.clone();
+        assert!(!copy.is_indexed());
+        assert_eq!(copy.winner(&[42.0, 1.0]).unwrap().0, 42);
+        copy.push(100, &[84.0, -42.0 * 42.0], &[-1.0]);
+        assert!(copy.is_indexed());
+        assert_eq!(copy.envelope_position(&[42.0, 1.0]), Some(100));
+        assert_eq!(store.envelope_position(&[42.0, 1.0]), Some(42));
     }
 }

@@ -13,6 +13,7 @@
 mod attention;
 pub mod capture;
 mod columns;
+mod envelope;
 pub mod prefill;
 mod sparse;
 
@@ -346,17 +347,27 @@ impl GateScratch {
     }
 }
 
-/// The hard-max read of `store` for query `q`: the value and where it came
-/// from, or zeros when the store is empty.
+/// The hard-max read of `store` for query `q`: the value and, when
+/// `captured`, where it came from with its margin; zeros when the store is
+/// empty. Uncaptured fast reads go through the store's envelope, which
+/// knows no margin.
 fn read_head(
     store: &KeyValueStore,
     q: &[f64],
     mode: Mode,
     value_dims: usize,
+    captured: bool,
 ) -> (Vec<f64>, Option<Hit>) {
-    let found = match mode {
-        Mode::Fast => store.argmax(q),
-        Mode::Reference => store.argmax_dense(q),
+    let found = match (mode, captured) {
+        (Mode::Fast, false) => {
+            let value = store.winner(q).map(|(_, value)| value);
+            return (
+                value.map_or_else(|| vec![0.0; value_dims], <[f64]>::to_vec),
+                None,
+            );
+        }
+        (Mode::Fast, true) => store.argmax(q),
+        (Mode::Reference, _) => store.argmax_dense(q),
     };
     match found {
         Some((hit, value)) => (value.to_vec(), Some(hit)),
@@ -565,7 +576,7 @@ impl Session {
                     let k = project(&head_rows.k, dense_k, &head.b_k, x);
                     store.push(self.position, &k, &v);
                     let q = project(&head_rows.q, dense_q, &head.b_q, x);
-                    read_head(store, &q, self.mode, value_dims)
+                    read_head(store, &q, self.mode, value_dims, capture.is_some())
                 }
                 Cache::Cross { memory, store } => {
                     if writes_memory == Some(*memory) {
@@ -574,7 +585,7 @@ impl Session {
                         store.push(entry, &k, &v);
                     }
                     let q = project(&head_rows.q, dense_q, &head.b_q, x);
-                    read_head(store, &q, self.mode, value_dims)
+                    read_head(store, &q, self.mode, value_dims, capture.is_some())
                 }
             };
             for (component, targets) in head_rows.out.iter().enumerate() {
