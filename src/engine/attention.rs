@@ -15,8 +15,7 @@
 //! answers only where it can prove its winner is the scan's (see
 //! `envelope.rs`); elsewhere the store scans its distinct keys.
 
-use std::collections::HashMap;
-
+use super::bits_map::BitsMap;
 use super::envelope::{Envelope, KeyGrid, MIN_KEYS};
 use crate::chunked::ChunkedVec;
 
@@ -48,6 +47,15 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// sign can differ), so a key is one key whatever the signs of its zeros.
 fn component_bits(k: f64) -> u64 {
     if k == 0.0 { 0 } else { k.to_bits() }
+}
+
+/// Whether `values` has exactly the bit patterns `bits`, −0 taken as +0.
+fn same_bits(values: &[f64], bits: &[u64]) -> bool {
+    values.len() == bits.len()
+        && values
+            .iter()
+            .zip(bits)
+            .all(|(&v, &b)| component_bits(v) == b)
 }
 
 fn same_key(a: &[f64], b: &[f64]) -> bool {
@@ -85,7 +93,9 @@ pub struct KeyValueStore {
     len: usize,
     /// Distinct key (as exact bit patterns) to its slot; empty until needed
     /// after a clone.
-    index: HashMap<Box<[u64]>, usize>,
+    index: BitsMap<usize>,
+    /// The bit patterns of the key being pushed (a buffer).
+    bits: Vec<u64>,
     /// The distinct keys, by slot, in the order they first came.
     keys: ChunkedVec<Box<[f64]>, KEYS_PER_CHUNK>,
     /// Each slot's latest entry.
@@ -99,7 +109,25 @@ pub struct KeyValueStore {
     envelope: Option<Envelope>,
     /// The number of distinct keys at which to build the envelope next.
     next_build: usize,
+    /// The slot of the last push: most pushes repeat its key.
+    last_slot: Option<usize>,
+    /// The last query read, its winner, and the slots pushed since. A push
+    /// only adds a candidate or makes one slot's entry newer, so the winner
+    /// of the same query is the old one or one of those slots: a repeated
+    /// query costs a score per push since, not a search.
+    remembered: Option<Remembered>,
+    pushed_since: Vec<usize>,
 }
+
+#[derive(Debug, Clone)]
+struct Remembered {
+    query: Vec<u64>,
+    slot: usize,
+    score: f64,
+}
+
+/// Pushes after which a remembered read is forgotten rather than caught up.
+const MOST_PUSHES_REMEMBERED: usize = 64;
 
 impl Clone for KeyValueStore {
     /// Neither the hash index nor the envelope is cloned: the clone rebuilds
@@ -107,13 +135,17 @@ impl Clone for KeyValueStore {
     fn clone(&self) -> KeyValueStore {
         KeyValueStore {
             len: self.len,
-            index: HashMap::new(),
+            index: BitsMap::default(),
+            bits: Vec::new(),
             keys: self.keys.clone(),
             latest: self.latest.clone(),
             all: self.all.clone(),
             grid: self.grid.clone(),
             envelope: None,
             next_build: 0,
+            last_slot: None,
+            remembered: None,
+            pushed_since: Vec::new(),
         }
     }
 }
@@ -170,9 +202,15 @@ impl KeyValueStore {
         }
         let entry = self.len;
         self.len += 1;
-        let bits = bits_of(key);
-        match self.index.get(&bits) {
-            Some(&slot) => {
+        self.bits.clear();
+        self.bits.extend(key.iter().map(|&k| component_bits(k)));
+        let repeated = self.last_slot.filter(|&slot| {
+            self.keys
+                .get(slot)
+                .is_some_and(|k| same_bits(k, &self.bits))
+        });
+        let slot = match repeated.or_else(|| self.index.get(self.bits.as_slice()).copied()) {
+            Some(slot) => {
                 let latest = self.latest.get_mut(slot);
                 latest.entry = entry;
                 latest.position = position;
@@ -181,10 +219,11 @@ impl KeyValueStore {
                 } else {
                     latest.value = value.into();
                 }
+                slot
             }
             None => {
                 let slot = self.keys.len();
-                self.index.insert(bits, slot);
+                self.index.insert(self.bits.as_slice().into(), slot);
                 // Zeros stored as +0, so that a key is one point of the envelope.
                 let key: Box<[f64]> = key
                     .iter()
@@ -203,6 +242,16 @@ impl KeyValueStore {
                     position,
                     value: value.into(),
                 });
+                slot
+            }
+        };
+        self.last_slot = Some(slot);
+        if self.remembered.is_some() {
+            if self.pushed_since.len() == MOST_PUSHES_REMEMBERED {
+                self.remembered = None;
+                self.pushed_since.clear();
+            } else {
+                self.pushed_since.push(slot);
             }
         }
         let distinct = self.keys.len();
@@ -224,15 +273,59 @@ impl KeyValueStore {
     }
 
     /// The position and value of the winner for `query`, as
-    /// [`Self::argmax`] finds it, through the envelope where it can answer.
-    pub fn winner(&self, query: &[f64]) -> Option<(usize, &[f64])> {
-        match self.envelope_winner(query) {
-            Some(slot) => {
-                let latest = self.latest(slot);
-                Some((latest.position, &*latest.value))
+    /// [`Self::argmax`] finds it: from the remembered read when the query
+    /// repeats, else through the envelope where it can answer, else by a
+    /// scan of the distinct keys.
+    pub fn winner(&mut self, query: &[f64]) -> Option<(usize, &[f64])> {
+        let slot = self.winning_slot(query)?;
+        let latest = self.latest(slot);
+        Some((latest.position, &*latest.value))
+    }
+
+    fn winning_slot(&mut self, query: &[f64]) -> Option<usize> {
+        let remembered = self
+            .remembered
+            .as_ref()
+            .filter(|r| same_bits(query, &r.query));
+        let (score, slot) = match remembered {
+            Some(r) => {
+                let mut best = (r.score, r.slot);
+                for &slot in &self.pushed_since {
+                    let score = dot(query, self.key(slot));
+                    if self.beats((score, slot), best) {
+                        best = (score, slot);
+                    }
+                }
+                best
             }
-            None => self.argmax(query).map(|(hit, value)| (hit.position, value)),
-        }
+            None => match self.envelope_winner(query) {
+                Some(slot) => (dot(query, self.key(slot)), slot),
+                None => {
+                    let (score, slot, _) = self.scan(query)?;
+                    (score, slot)
+                }
+            },
+        };
+        self.pushed_since.clear();
+        let mut bits = self.remembered.take().map(|r| r.query).unwrap_or_default();
+        bits.clear();
+        bits.extend(query.iter().map(|&q| component_bits(q)));
+        self.remembered = Some(Remembered {
+            query: bits,
+            slot,
+            score,
+        });
+        Some(slot)
+    }
+
+    fn key(&self, slot: usize) -> &[f64] {
+        self.keys.get(slot).expect("every slot has a key")
+    }
+
+    /// Whether `(score, slot)` beats `(best, best_slot)`: a higher score,
+    /// or an equal one at a later entry.
+    fn beats(&self, (score, slot): (f64, usize), (best, best_slot): (f64, usize)) -> bool {
+        score > best || (score == best && self.latest(slot).entry > self.latest(best_slot).entry)
     }
 
     /// The winning slot as the envelope finds it, or `None` when it cannot
@@ -242,12 +335,7 @@ impl KeyValueStore {
         if !self.grid.scores_are_exact(query) {
             return None;
         }
-        let key = |slot: usize| &**self.keys.get(slot).expect("indexed slots exist");
-        envelope.argmax(
-            query,
-            |slot| dot(query, key(slot)),
-            |slot| self.latest(slot).entry,
-        )
+        envelope.argmax(query, |slot| self.latest(slot).entry)
     }
 
     /// The winner's position as the envelope alone finds it (`None` when it
@@ -264,26 +352,7 @@ impl KeyValueStore {
 
     /// The winner for `query` through the index of distinct keys.
     pub fn argmax(&self, query: &[f64]) -> Option<(Hit, &[f64])> {
-        let mut best: Option<(f64, usize)> = None;
-        let mut runner_up = f64::NEG_INFINITY;
-        for (slot, key) in self.keys.slices().flatten().enumerate() {
-            let score = dot(query, key);
-            match best {
-                None => best = Some((score, slot)),
-                Some((best_score, best_slot)) => {
-                    if score > best_score
-                        || (score == best_score
-                            && self.latest(slot).entry > self.latest(best_slot).entry)
-                    {
-                        runner_up = runner_up.max(best_score);
-                        best = Some((score, slot));
-                    } else {
-                        runner_up = runner_up.max(score);
-                    }
-                }
-            }
-        }
-        best.map(|(score, slot)| {
+        self.scan(query).map(|(score, slot, runner_up)| {
             let latest = self.latest(slot);
             (
                 Hit {
@@ -294,6 +363,28 @@ impl KeyValueStore {
                 &*latest.value,
             )
         })
+    }
+
+    /// Every distinct key scored: the winner's score and slot, and the best
+    /// score of any other key.
+    fn scan(&self, query: &[f64]) -> Option<(f64, usize, f64)> {
+        let mut best: Option<(f64, usize)> = None;
+        let mut runner_up = f64::NEG_INFINITY;
+        for (slot, key) in self.keys.slices().flatten().enumerate() {
+            let score = dot(query, key);
+            match best {
+                None => best = Some((score, slot)),
+                Some(b) => {
+                    if self.beats((score, slot), b) {
+                        runner_up = runner_up.max(b.0);
+                        best = Some((score, slot));
+                    } else {
+                        runner_up = runner_up.max(score);
+                    }
+                }
+            }
+        }
+        best.map(|(score, slot)| (score, slot, runner_up))
     }
 
     /// The winner for `query` by scanning every entry (dense attention). Needs a
@@ -394,6 +485,7 @@ mod tests {
         }
         for q in queries {
             let (dense, dense_value) = store.argmax_dense(q).unwrap();
+            let dense_value = dense_value.to_vec();
             let through_envelope = store.envelope_position(q);
             if must_answer {
                 prop_assert!(
@@ -407,7 +499,7 @@ mod tests {
             }
             let (position, value) = store.winner(q).unwrap();
             prop_assert_eq!(position, dense.position, "query {:?}", q);
-            prop_assert_eq!(value, dense_value);
+            prop_assert_eq!(value, &dense_value[..]);
         }
         Ok(())
     }
@@ -488,6 +580,25 @@ mod tests {
             check(&keys, &queries, false)?;
         }
 
+        #[test]
+        fn the_key_index_returns_the_dense_winner(
+            entries in proptest::collection::vec((0usize..6, -3i32..4), 1..40),
+            query in proptest::collection::vec(-3i32..4, 2),
+        ) {
+            // Keys from a small pool (so many repeat), including -0.0 and 0.0.
+            let pool = [[0.0, 1.0], [-0.0, 1.0], [2.0, -1.0], [4.0, -4.0], [1.0, 0.0], [0.0, -0.5]];
+            let mut store = KeyValueStore::new(true);
+            for (position, (key, value)) in entries.iter().enumerate() {
+                store.push(position, &pool[*key], &[f64::from(*value)]);
+            }
+            let q = [f64::from(query[0]), f64::from(query[1])];
+            let (fast, fast_value) = store.argmax(&q).unwrap();
+            let (dense, dense_value) = store.argmax_dense(&q).unwrap();
+            prop_assert_eq!(fast.position, dense.position);
+            prop_assert_eq!(fast.score, dense.score);
+            prop_assert_eq!(fast_value, dense_value);
+        }
+
         /// Keys perturbed by multiples of 1e-6, as edited weights make them:
         /// where the envelope answers (scores it can prove exact), and
         /// where the store scans, it agrees with the dense scan.
@@ -522,6 +633,39 @@ mod tests {
         assert_eq!(store.envelope_position(&[40.0, 1.0]), None);
         // By hand: 2·40·k − k² = 1600 − (40 − k)², highest at k = 40.
         assert_eq!(store.winner(&[40.0, 1.0]).unwrap().0, 40);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Pushes and reads interleaved, queries repeating (as a head's
+        /// query does from pass to pass): a remembered read caught up with
+        /// the pushes since equals the dense scan, also past the pushes it
+        /// remembers and across the envelope's rebuilds.
+        #[test]
+        fn remembered_reads_equal_the_scan_as_pushes_come(
+            ops in proptest::collection::vec((0usize..3, 0i64..60, 0i64..4), 1..400),
+        ) {
+            let mut store = KeyValueStore::new(true);
+            for (position, &(op, a, b)) in ops.iter().enumerate() {
+                let (a, b) = (a as f64, b as f64);
+                match op {
+                    // Mostly one repeated key, as at passes that store nothing.
+                    0 => store.push(position, &[0.0, -X], &[-1.0]),
+                    1 => store.push(position, &[2.0 * a, -a * a - b * X], &[position as f64]),
+                    _ => {
+                        // Few distinct queries, so that they repeat.
+                        let q = [(a as i64 % 5) as f64 * 10.0, 1.0];
+                        if let Some((dense, dense_value)) = store.argmax_dense(&q) {
+                            let dense_value = dense_value.to_vec();
+                            let (position, value) = store.winner(&q).unwrap();
+                            prop_assert_eq!(position, dense.position);
+                            prop_assert_eq!(value, &dense_value[..]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -108,10 +108,23 @@ impl Columns {
         x: &[f64],
         into: &mut [f64],
         nonzero: &mut Vec<u32>,
-        mut reached: impl FnMut(usize),
+        reached: impl FnMut(usize),
     ) {
         nonzero_entries(x, nonzero);
-        for &j in nonzero.iter() {
+        self.multiply_nonzero(x, nonzero, into, reached);
+    }
+
+    /// [`Self::multiply`] given `nonzero`, the indices of the non-zero
+    /// entries of `x`, ascending.
+    #[inline]
+    pub(crate) fn multiply_nonzero(
+        &self,
+        x: &[f64],
+        nonzero: &[u32],
+        into: &mut [f64],
+        mut reached: impl FnMut(usize),
+    ) {
+        for &j in nonzero {
             let xj = x[j as usize];
             for &(r, w) in &self.columns[j as usize] {
                 into[r as usize] += w * xj;

@@ -34,6 +34,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::attention::dot;
+
 /// The finest grid a key or query component may use, 2⁻⁶⁰.
 const MAX_GRID: u32 = 60;
 /// Axis coordinates, scaled to integers, stay below this, so that a turn's
@@ -233,6 +235,10 @@ pub(crate) struct Envelope {
     groups: Vec<Group>,
     /// The other components' bit patterns to their group.
     group_of: HashMap<Box<[u64]>, usize>,
+    /// Every indexed key, `key_dims` per slot: scored without a detour
+    /// through the store's chunks.
+    keys: Vec<f64>,
+    key_dims: usize,
 }
 
 impl Envelope {
@@ -265,6 +271,8 @@ impl Envelope {
             shift: axes.map(|a| grid.grid_of(a)),
             groups: Vec::new(),
             group_of: HashMap::new(),
+            keys: Vec::with_capacity(keys.len() * d),
+            key_dims: d,
         };
         for (slot, key) in keys.iter().enumerate() {
             envelope.add_point(slot, key)?;
@@ -292,6 +300,9 @@ impl Envelope {
     /// Adds a key to its group's pending points: its group, or `None` when
     /// this index cannot hold it.
     fn add_point(&mut self, slot: usize, key: &[f64]) -> Option<usize> {
+        if key.len() != self.key_dims || slot * self.key_dims != self.keys.len() {
+            return None;
+        }
         let mut scaled = [0i64; 2];
         for (n, (&axis, &shift)) in self.axes.iter().zip(&self.shift).enumerate() {
             let &k = key.get(axis)?;
@@ -318,19 +329,17 @@ impl Envelope {
         };
         let [u, v] = scaled;
         self.groups[group].pending.push(Point { u, v, slot });
+        self.keys.extend_from_slice(key);
         Some(group)
     }
 
     /// The winning slot for `query`, or `None` when the caller must scan
-    /// (the query's `v` component is zero or not a number). `score` is a
-    /// slot's score and `entry` its latest entry's number. The caller has
-    /// checked [`KeyGrid::scores_are_exact`].
-    pub(crate) fn argmax(
-        &self,
-        query: &[f64],
-        score: impl Fn(usize) -> f64,
-        entry: impl Fn(usize) -> usize,
-    ) -> Option<usize> {
+    /// (the query's `v` component is zero or not a number). `entry` gives a
+    /// slot's latest entry's number. The caller has checked
+    /// [`KeyGrid::scores_are_exact`].
+    pub(crate) fn argmax(&self, query: &[f64], entry: impl Fn(usize) -> usize) -> Option<usize> {
+        let d = self.key_dims;
+        let score = |slot: usize| dot(query, &self.keys[slot * d..(slot + 1) * d]);
         let b = query[self.axes[1]];
         if b.is_nan() || b == 0.0 {
             return None;
@@ -378,7 +387,8 @@ impl Envelope {
         self.groups
             .iter()
             .map(|g| (g.sorted.len() + g.upper.len() + g.lower.len() + g.pending.len()) * point)
-            .sum()
+            .sum::<usize>()
+            + self.keys.len() * std::mem::size_of::<f64>()
     }
 }
 

@@ -28,6 +28,7 @@ use std::sync::Arc;
 mod store;
 
 use super::columns::Columns;
+use super::residual::Delta;
 use super::{Mode, Model, TokenFields, choose};
 use crate::weights::HeadKind;
 use store::FlatStore;
@@ -394,46 +395,6 @@ fn add_head_outputs(
         }
     }
     delta.apply(row);
-}
-
-/// A change to the residual, summed term by term in the order the session
-/// sums it, then added to the dimensions it touched only (elsewhere the
-/// session adds 0, which changes nothing but the sign of a zero).
-struct Delta {
-    sums: Vec<f64>,
-    touched: Vec<u32>,
-    marked: Vec<bool>,
-}
-
-impl Delta {
-    fn new(d: usize) -> Delta {
-        Delta {
-            sums: vec![0.0; d],
-            touched: Vec::new(),
-            marked: vec![false; d],
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, dim: u32, term: f64) {
-        let d = dim as usize;
-        if !self.marked[d] {
-            self.marked[d] = true;
-            self.touched.push(dim);
-        }
-        self.sums[d] += term;
-    }
-
-    /// Adds the sums to `row` and starts again from zero.
-    fn apply(&mut self, row: &mut [f64]) {
-        for &dim in &self.touched {
-            let d = dim as usize;
-            row[d] += self.sums[d];
-            self.sums[d] = 0.0;
-            self.marked[d] = false;
-        }
-        self.touched.clear();
-    }
 }
 
 /// Buffers reused across positions.
