@@ -5,9 +5,11 @@
 //! bit per dimension that may be non-zero, so that listing the non-zero
 //! entries, checking finiteness and clearing for the next pass visit only
 //! those. [`Delta`] sums what a block adds, term by term in the order the
-//! dense computation sums it, and adds it to the dimensions it touched only:
-//! elsewhere the dense computation adds 0, which changes nothing but the sign
-//! of a zero, which no comparison sees.
+//! dense computation sums it, and adds it to the dimensions where it is not
+//! zero only. What is left out — zero terms, zero sums, and the zeros the
+//! dense computation adds everywhere else — can change nothing but the sign
+//! of a zero, which no comparison sees; a NaN or an infinity is never zero,
+//! so it always arrives.
 
 /// A residual vector with a record of the dimensions that may be non-zero.
 #[derive(Debug, Clone)]
@@ -50,33 +52,37 @@ impl Residual {
         }
     }
 
-    /// The written dimensions, ascending.
-    fn written(&self) -> impl Iterator<Item = usize> + '_ {
-        self.written.iter().enumerate().flat_map(|(w, &word)| {
+    /// Calls `visit(d)` for each written dimension, ascending, until it
+    /// returns true; returns that dimension.
+    #[inline]
+    fn find_written(&self, mut visit: impl FnMut(usize) -> bool) -> Option<usize> {
+        for (w, &word) in self.written.iter().enumerate() {
             let mut bits = word;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let d = w * 64 + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    d
-                })
-            })
-        })
+            while bits != 0 {
+                let d = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if visit(d) {
+                    return Some(d);
+                }
+            }
+        }
+        None
     }
 
     /// The dimensions whose value is not zero, ascending, into `out`.
     pub(crate) fn nonzero_into(&self, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(
-            self.written()
-                .filter(|&d| self.values[d] != 0.0)
-                .map(|d| d as u32),
-        );
+        self.find_written(|d| {
+            if self.values[d] != 0.0 {
+                out.push(d as u32);
+            }
+            false
+        });
     }
 
     /// The first dimension holding an infinity or NaN.
     pub(crate) fn first_non_finite(&self) -> Option<usize> {
-        self.written().find(|&d| !self.values[d].is_finite())
+        self.find_written(|d| !self.values[d].is_finite())
     }
 
     /// Back to zeros.
@@ -109,8 +115,13 @@ impl Delta {
         }
     }
 
+    /// Adds `term` to dimension `dim`'s sum; a zero term (of either sign)
+    /// is left out.
     #[inline]
     pub(crate) fn add(&mut self, dim: u32, term: f64) {
+        if term == 0.0 {
+            return;
+        }
         let d = dim as usize;
         if !self.marked[d] {
             self.marked[d] = true;
@@ -131,15 +142,25 @@ impl Delta {
     }
 
     /// Adds the sums to `x` and starts again from zero; with `dense`, adds
-    /// to every dimension, as the dense reference does.
-    pub(crate) fn apply_to(&mut self, x: &mut Residual, dense: bool) {
+    /// to every dimension, as the dense reference does. Returns the lowest
+    /// dimension the addition left infinite or NaN (once so, a dimension
+    /// stays so: the first such after a layer is the lowest of those its
+    /// additions made).
+    pub(crate) fn apply_to(&mut self, x: &mut Residual, dense: bool) -> Option<usize> {
+        let mut non_finite: Option<usize> = None;
+        let mut add = |x: &mut Residual, d: usize, sum: f64| {
+            x.add(d, sum);
+            if !x.values[d].is_finite() && non_finite.is_none_or(|n| d < n) {
+                non_finite = Some(d);
+            }
+        };
         if dense {
-            for (d, sum) in self.sums.iter().enumerate() {
-                x.add(d, *sum);
+            for (d, &sum) in self.sums.iter().enumerate() {
+                add(x, d, sum);
             }
         } else {
             for &dim in &self.touched {
-                x.add(dim as usize, self.sums[dim as usize]);
+                add(x, dim as usize, self.sums[dim as usize]);
             }
         }
         for &dim in &self.touched {
@@ -147,6 +168,7 @@ impl Delta {
             self.marked[dim as usize] = false;
         }
         self.touched.clear();
+        non_finite
     }
 }
 
@@ -185,10 +207,14 @@ mod tests {
         delta.add(2, 1.0);
         delta.add(2, -1e16);
         delta.add(1, 0.5);
-        delta.apply_to(&mut x, false);
+        assert_eq!(delta.apply_to(&mut x, false), None);
         assert_eq!(x.values(), &[0.0, 1.5, 0.0, 0.0]);
         // Applied once: a second apply adds nothing.
-        delta.apply_to(&mut x, true);
+        assert_eq!(delta.apply_to(&mut x, true), None);
         assert_eq!(x.values(), &[0.0, 1.5, 0.0, 0.0]);
+        // The lowest dimension left not finite, whatever the order added.
+        delta.add(3, f64::NAN);
+        delta.add(0, f64::INFINITY);
+        assert_eq!(delta.apply_to(&mut x, false), Some(0));
     }
 }

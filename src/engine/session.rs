@@ -296,6 +296,9 @@ impl Session {
         if dense {
             self.buffers.x.mark_all();
         }
+        // The embedding's own infinities, if any (edited weights); after it,
+        // each addition reports those it makes.
+        let mut non_finite = self.buffers.x.first_non_finite();
         if let Some(c) = capture.as_deref_mut() {
             c.position = self.position;
             c.layers.clear();
@@ -307,7 +310,8 @@ impl Session {
             });
             self.attention(l, writes_memory, layer_capture.as_mut());
             let buffers = &mut self.buffers;
-            buffers.delta.apply_to(&mut buffers.x, dense);
+            let made = buffers.delta.apply_to(&mut buffers.x, dense);
+            non_finite = lowest(non_finite, made);
             if let Some(lc) = layer_capture.as_mut() {
                 lc.resid_mid = buffers.x.values().to_vec();
             }
@@ -319,8 +323,8 @@ impl Session {
                 buffers,
                 layer_capture.as_mut(),
             );
-            buffers.delta.apply_to(&mut buffers.x, dense);
-            if let Some(d) = buffers.x.first_non_finite() {
+            let made = buffers.delta.apply_to(&mut buffers.x, dense);
+            if let Some(d) = lowest(non_finite, made) {
                 return Err(format!(
                     "layer {l} produced a non-finite value in {}",
                     model.weights.dims[d]
@@ -401,6 +405,14 @@ impl Session {
                 lc.heads.push(HeadCapture { hit, value });
             }
         }
+    }
+}
+
+/// The lower of two dimensions, either possibly absent.
+fn lowest(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        _ => a.or(b),
     }
 }
 
