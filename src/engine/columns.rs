@@ -3,7 +3,7 @@
 //! row products add them, and groups of rows a bound proves closed are
 //! skipped.
 
-use super::sparse::SparseRow;
+use super::sparse::SparseRows;
 
 /// A sparse matrix by column, for products with a sparse residual.
 pub(crate) struct Columns {
@@ -59,7 +59,7 @@ impl Columns {
     /// `rows` (with their biases) by column, for a residual of `d`
     /// dimensions; with `grouped`, rows are gathered into guard groups where
     /// that pays.
-    pub(crate) fn of(rows: &[SparseRow], d: usize, grouped: bool) -> Columns {
+    pub(crate) fn of(rows: &SparseRows, d: usize, grouped: bool) -> Columns {
         let groups = if grouped {
             GuardGroup::gather(rows, d)
         } else {
@@ -75,7 +75,7 @@ impl Columns {
         }
         let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); d];
         for (r, row) in rows.iter().enumerate().filter(|(r, _)| !in_group[*r]) {
-            for (&c, &w) in row.cols.iter().zip(&row.vals) {
+            for (&c, &w) in row.cols.iter().zip(row.vals) {
                 columns[c as usize].push((r as u32, w));
             }
         }
@@ -174,7 +174,7 @@ impl GuardGroup {
     /// The groups of `rows` worth keeping: rows with finite weights and
     /// bias, at least two entries, grouped by the column of their largest
     /// |weight|, where a group has at least [`GROUP_MIN_ENTRIES`] entries.
-    fn gather(rows: &[SparseRow], d: usize) -> Vec<GuardGroup> {
+    fn gather(rows: &SparseRows, d: usize) -> Vec<GuardGroup> {
         let mut by_guard: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
         for (r, row) in rows.iter().enumerate() {
             let finite = row.bias.is_finite() && row.vals.iter().all(|w| w.is_finite());
@@ -195,7 +195,11 @@ impl GuardGroup {
         by_guard
             .into_iter()
             .filter(|(_, members)| {
-                members.iter().map(|&r| rows[r].cols.len()).sum::<usize>() >= GROUP_MIN_ENTRIES
+                members
+                    .iter()
+                    .map(|&r| rows.row(r).cols.len())
+                    .sum::<usize>()
+                    >= GROUP_MIN_ENTRIES
             })
             .map(|(guard, members)| {
                 let mut group = GuardGroup {
@@ -206,10 +210,10 @@ impl GuardGroup {
                     columns: vec![Vec::new(); d],
                 };
                 for r in members {
-                    let row = &rows[r];
+                    let row = rows.row(r);
                     group.max_bias = group.max_bias.max(row.bias);
                     group.max_abs_bias = group.max_abs_bias.max(row.bias.abs());
-                    for (&c, &w) in row.cols.iter().zip(&row.vals) {
+                    for (&c, &w) in row.cols.iter().zip(row.vals) {
                         let c = c as usize;
                         group.bound[c] = group.bound[c].max(w.abs());
                         group.columns[c].push((r as u32, w));
@@ -227,13 +231,12 @@ mod tests {
 
     /// A gated row: bias −1, a guard of weight 100 on dimension 0, and 0.5
     /// on dimensions 1 and 2; and enough copies to make a group.
-    fn gated() -> Vec<SparseRow> {
-        let row = SparseRow {
-            cols: vec![0, 1, 2],
-            vals: vec![100.0, 0.5, 0.5],
-            bias: -1.0,
-        };
-        vec![row; GROUP_MIN_ENTRIES]
+    fn gated() -> SparseRows {
+        let mut rows = SparseRows::default();
+        for _ in 0..GROUP_MIN_ENTRIES {
+            rows.push([(0, 100.0), (1, 0.5), (2, 0.5)], -1.0);
+        }
+        rows
     }
 
     fn gates(x: &[f64]) -> Vec<f64> {

@@ -29,7 +29,7 @@ use ndarray::Array2;
 pub(crate) use readout::choose;
 pub use readout::{quadratic_argmax, quadratic_argmax_scan, quadratic_logit};
 pub use session::Session;
-use sparse::{SparseRow, sparse_columns, sparse_rows};
+use sparse::{SparseRows, sparse_columns};
 
 use crate::weights::{InputKind, OutputKind, Weights};
 
@@ -46,17 +46,17 @@ pub enum Mode {
 pub type TokenFields = [(usize, i64)];
 
 struct HeadRows {
-    q: Vec<SparseRow>,
-    k: Vec<SparseRow>,
-    v: Vec<SparseRow>,
+    q: SparseRows,
+    k: SparseRows,
+    v: SparseRows,
     /// For each value component, where it is added in the residual.
     out: Vec<Vec<(u32, f64)>>,
 }
 
 struct LayerRows {
     heads: Vec<HeadRows>,
-    gate: Vec<SparseRow>,
-    val: Vec<SparseRow>,
+    gate: SparseRows,
+    val: SparseRows,
     out: Vec<Vec<(u32, f64)>>,
 }
 
@@ -68,7 +68,7 @@ pub struct Model {
     embeddings: Vec<FieldRows>,
     /// Every output field's logit rows (categorical) or readout (quadratic),
     /// in field order, sparse.
-    readout: Vec<SparseRow>,
+    readout: SparseRows,
     /// Each layer's gate rows by column, in guard groups: the fast path's
     /// feed-forward multiplies only the residual's non-zero entries and
     /// skips the groups a bound proves closed.
@@ -144,14 +144,14 @@ impl Model {
                     .heads
                     .iter()
                     .map(|h| HeadRows {
-                        q: sparse_rows(&h.w_q, Some(&h.b_q)),
-                        k: sparse_rows(&h.w_k, Some(&h.b_k)),
-                        v: sparse_rows(&h.w_v, Some(&h.b_v)),
+                        q: SparseRows::of(&h.w_q, Some(&h.b_q)),
+                        k: SparseRows::of(&h.w_k, Some(&h.b_k)),
+                        v: SparseRows::of(&h.w_v, Some(&h.b_v)),
                         out: sparse_columns(&h.w_o),
                     })
                     .collect(),
-                gate: sparse_rows(&layer.w_gate, Some(&layer.b_gate)),
-                val: sparse_rows(&layer.w_val, Some(&layer.b_val)),
+                gate: SparseRows::of(&layer.w_gate, Some(&layer.b_gate)),
+                val: SparseRows::of(&layer.w_val, Some(&layer.b_val)),
                 out: sparse_columns(&layer.w_out),
             })
             .collect();
@@ -184,26 +184,18 @@ impl Model {
                 },
             })
             .collect();
-        let readout = weights
-            .outputs
-            .iter()
-            .flat_map(|field| match &field.kind {
-                OutputKind::Categorical { w, b } => sparse_rows(w, Some(b)),
-                OutputKind::Quadratic { readout, bias, .. } => {
-                    let (cols, vals) = readout
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, v)| **v != 0.0)
-                        .map(|(d, &v)| (d as u32, v))
-                        .unzip();
-                    vec![SparseRow {
-                        cols,
-                        vals,
-                        bias: *bias,
-                    }]
+        let mut readout = SparseRows::default();
+        for field in &weights.outputs {
+            match &field.kind {
+                OutputKind::Categorical { w, b } => readout.append(&SparseRows::of(w, Some(b))),
+                OutputKind::Quadratic {
+                    readout: r, bias, ..
+                } => {
+                    let entries = r.iter().enumerate().filter(|(_, v)| **v != 0.0);
+                    readout.push(entries.map(|(d, &v)| (d as u32, v)), *bias);
                 }
-            })
-            .collect();
+            }
+        }
         let gate_columns = layers
             .iter()
             .map(|layer| Columns::of(&layer.gate, weights.d_model(), true))

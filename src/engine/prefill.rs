@@ -79,8 +79,6 @@ pub struct Prefill {
     model: Arc<Model>,
     position: usize,
     caches: Vec<Vec<HeadCache>>,
-    /// Per layer, the gate matrix by column.
-    gates: Vec<Columns>,
     /// Every output field's logit and readout rows, by column.
     readout: Columns,
     threads: usize,
@@ -121,17 +119,11 @@ impl Prefill {
                     .collect()
             })
             .collect();
-        let gates = model
-            .layers
-            .iter()
-            .map(|layer| Columns::of(&layer.gate, weights.d_model(), true))
-            .collect();
         let readout = Columns::of(&model.readout, weights.d_model(), false);
         Prefill {
             model,
             position: 0,
             caches,
-            gates,
             readout,
             threads: plan.threads.max(1),
         }
@@ -155,8 +147,9 @@ impl Prefill {
                 if let HeadCache::Cross { memory: m, store } = &mut self.caches[l][h]
                     && *m == memory
                 {
-                    let key: Vec<f64> = rows.k.iter().map(|r| r.dot(&x)).collect();
-                    let value: Vec<f64> = rows.v.iter().map(|r| r.dot(&x)).collect();
+                    let (mut key, mut value) = (Vec::new(), Vec::new());
+                    rows.k.products_into(&x, &mut key);
+                    rows.v.products_into(&x, &mut value);
                     store.push(&key, &value);
                 }
             }
@@ -258,7 +251,7 @@ impl Prefill {
                 scope.spawn(move || {
                     for (row, out) in rows.chunks_exact(d).zip(out.chunks_exact_mut(width.max(1))) {
                         for (h, &start) in heads.iter().zip(layout_ref) {
-                            let rows = h.q.iter().chain(&h.k).chain(&h.v);
+                            let rows = h.q.iter().chain(h.k.iter()).chain(h.v.iter());
                             for (o, r) in out[start..].iter_mut().zip(rows) {
                                 *o = r.dot(row);
                             }
@@ -328,7 +321,8 @@ impl Prefill {
         let weights = &model.weights;
         let d = weights.d_model();
         let layer = &model.layers[l];
-        let gates = &self.gates[l];
+        // The model's gate columns, which the session multiplies too.
+        let gates = &model.gate_columns[l];
         let chunk = failures.len().div_ceil(self.threads).max(1);
         std::thread::scope(|scope| {
             for (c, (xs, fails)) in x
@@ -446,7 +440,7 @@ fn feed_forward_position(
             if gate <= 0.0 {
                 continue;
             }
-            let activation = gate * rows.val[n].dot(row);
+            let activation = gate * rows.val.dot(n, row);
             if activation != 0.0 {
                 for &(dim, w) in &rows.out[n] {
                     delta.add(dim, w * activation);

@@ -18,7 +18,7 @@ pub(crate) fn unembed(
 ) -> Result<Vec<i64>, String> {
     values.clear();
     match mode {
-        Mode::Fast => values.extend(model.readout.iter().map(|row| row.dot(x))),
+        Mode::Fast => model.readout.products_into(x, values),
         Mode::Reference => {
             let dense = model
                 .dense(mode)

@@ -11,7 +11,7 @@ use super::attention::{Hit, KeyValueStore};
 use super::capture::{HeadCapture, LayerCapture, NeuronCapture, PassCapture};
 use super::columns::Columns;
 use super::residual::{Delta, Residual};
-use super::sparse::SparseRow;
+use super::sparse::SparseRows;
 use super::{Mode, Model, TokenFields, readout};
 use crate::weights::HeadKind;
 
@@ -133,20 +133,22 @@ fn read_head<'s>(
 /// `W·x + b` into `out`: by the sparse rows, or in the reference mode by the
 /// dense matrix.
 fn project(
-    rows: &[SparseRow],
+    rows: &SparseRows,
     dense: Option<&Array2<f64>>,
     bias: &Array1<f64>,
     x: &[f64],
     out: &mut Vec<f64>,
 ) {
-    out.clear();
     match dense {
-        None => out.extend(rows.iter().map(|r| r.dot(x))),
-        Some(dense) => out.extend(dense_product(
-            dense,
-            bias.as_slice().expect("contiguous"),
-            x,
-        )),
+        None => rows.products_into(x, out),
+        Some(dense) => {
+            out.clear();
+            out.extend(dense_product(
+                dense,
+                bias.as_slice().expect("contiguous"),
+                x,
+            ));
+        }
     }
 }
 
@@ -459,7 +461,7 @@ fn feed_forward(
     for &(n, g) in open.iter() {
         let value = match dense {
             Some(_) => values[n],
-            None => rows.val[n].dot(x),
+            None => rows.val.dot(n, x),
         };
         let activation = g * value;
         if activation != 0.0 {
