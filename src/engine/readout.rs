@@ -15,7 +15,8 @@ pub(crate) fn unembed(
     x: &[f64],
     values: &mut Vec<f64>,
     capture: Option<&mut PassCapture>,
-) -> Result<Vec<i64>, String> {
+    emitted: &mut Vec<i64>,
+) -> Result<(), String> {
     values.clear();
     match mode {
         Mode::Fast => model.readout.products_into(x, values),
@@ -39,7 +40,7 @@ pub(crate) fn unembed(
             }
         }
     }
-    choose(&model.weights, mode, values, capture)
+    choose_into(&model.weights, mode, values, capture, emitted)
 }
 
 /// Each output field's argmax given `values`, every field's logits
@@ -49,16 +50,28 @@ pub(crate) fn choose(
     weights: &Weights,
     mode: Mode,
     values: &[f64],
-    mut capture: Option<&mut PassCapture>,
+    capture: Option<&mut PassCapture>,
 ) -> Result<Vec<i64>, String> {
+    let mut emitted = Vec::with_capacity(weights.outputs.len());
+    choose_into(weights, mode, values, capture, &mut emitted)?;
+    Ok(emitted)
+}
+
+/// [`choose`] into `emitted`.
+pub(crate) fn choose_into(
+    weights: &Weights,
+    mode: Mode,
+    values: &[f64],
+    mut capture: Option<&mut PassCapture>,
+    emitted: &mut Vec<i64>,
+) -> Result<(), String> {
     if let Some(c) = capture.as_deref_mut() {
         c.logits.clear();
     }
+    emitted.clear();
     let mut next = 0;
-    weights
-        .outputs
-        .iter()
-        .map(|field| match &field.kind {
+    for field in &weights.outputs {
+        let chosen = match &field.kind {
             OutputKind::Categorical { b, .. } => {
                 let logits = &values[next..next + b.len()];
                 next += b.len();
@@ -72,7 +85,7 @@ pub(crate) fn choose(
                     c.logits
                         .push(FieldLogits::from_logits(&field.name, 0, logits));
                 }
-                Ok(best as i64)
+                best as i64
             }
             OutputKind::Quadratic { min, max, .. } => {
                 let r = values[next];
@@ -96,10 +109,12 @@ pub(crate) fn choose(
                         r,
                     ));
                 }
-                Ok(chosen)
+                chosen
             }
-        })
-        .collect()
+        };
+        emitted.push(chosen);
+    }
+    Ok(())
 }
 
 /// The seed model's quadratic unembedding: `2·t·R − t²`.

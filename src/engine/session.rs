@@ -277,13 +277,26 @@ impl Session {
         writes_memory: Option<usize>,
         capture: Option<&mut PassCapture>,
     ) -> Result<Vec<i64>, String> {
-        let emitted = self.pass(fields, writes_memory, capture);
+        let mut emitted = Vec::new();
+        self.step_into(fields, writes_memory, capture, &mut emitted)?;
+        Ok(emitted)
+    }
+
+    /// [`Self::step`] into `emitted`, which a caller keeps between passes.
+    pub fn step_into(
+        &mut self,
+        fields: &TokenFields,
+        writes_memory: Option<usize>,
+        capture: Option<&mut PassCapture>,
+        emitted: &mut Vec<i64>,
+    ) -> Result<(), String> {
+        let done = self.pass(fields, writes_memory, capture, emitted);
         // All zeros for the next pass, whether this one finished or not.
         self.buffers.x.clear();
-        if emitted.is_ok() {
+        if done.is_ok() {
             self.position += 1;
         }
-        emitted
+        done
     }
 
     fn pass(
@@ -291,7 +304,8 @@ impl Session {
         fields: &TokenFields,
         writes_memory: Option<usize>,
         mut capture: Option<&mut PassCapture>,
-    ) -> Result<Vec<i64>, String> {
+        emitted: &mut Vec<i64>,
+    ) -> Result<(), String> {
         let model = Arc::clone(&self.model);
         let dense = self.mode == Mode::Reference;
         model.embed_with(fields, self.position, |d, v| self.buffers.x.add(d, v))?;
@@ -344,6 +358,7 @@ impl Session {
             buffers.x.values(),
             &mut buffers.values,
             capture,
+            emitted,
         )
     }
 

@@ -2,7 +2,7 @@
 //! and [`encode`], which turns a [`Token`] into `(field, value)` pairs.
 
 use super::dims::Dims;
-use super::tokens::{OpClass, Token};
+use super::tokens::{OpClass, Token, TraceToken};
 use super::{MAX_DROP, MAX_LOCALS, MAX_MEMORY, MAX_PROGRAM};
 use crate::circuit::gadgets::{byte_bits, flag, numeric};
 use crate::circuit::{FieldEmbedding, InputField};
@@ -233,6 +233,28 @@ pub(super) fn input_fields(d: &Dims) -> Vec<InputField> {
         .collect()
 }
 
+/// A trace token as `(field, value)` pairs, on the stack: the run encodes
+/// one at every pass.
+pub fn encode_trace(t: &TraceToken) -> [(usize, i64); 14] {
+    let [b0, b1, b2, b3] = t.value.to_le_bytes().map(i64::from);
+    [
+        (field::KIND, kind::TRACE),
+        (field::STATUS, t.status.index()),
+        (field::IP, t.ip),
+        (field::DELTA, t.delta),
+        (field::PUSH, i64::from(t.push)),
+        (field::OUT, i64::from(t.out)),
+        (field::FILE, t.file.map_or(0, |f| i64::from(f) + 1)),
+        (field::OPEN, i64::from(t.open)),
+        (field::CURSOR, t.cursor),
+        (field::WROTE, i64::from(t.wrote)),
+        (field::VALUE, b0),
+        (field::VALUE + 1, b1),
+        (field::VALUE + 2, b2),
+        (field::VALUE + 3, b3),
+    ]
+}
+
 /// A token as `(field, value)` pairs.
 pub fn encode(token: &Token) -> Vec<(usize, i64)> {
     match token {
@@ -258,28 +280,7 @@ pub fn encode(token: &Token) -> Vec<(usize, i64)> {
             );
             fields
         }
-        Token::Trace(t) => {
-            let bytes = t.value.to_le_bytes();
-            let mut fields = vec![
-                (field::KIND, kind::TRACE),
-                (field::STATUS, t.status.index()),
-                (field::IP, t.ip),
-                (field::DELTA, t.delta),
-                (field::PUSH, i64::from(t.push)),
-                (field::OUT, i64::from(t.out)),
-                (field::FILE, t.file.map_or(0, |f| i64::from(f) + 1)),
-                (field::OPEN, i64::from(t.open)),
-                (field::CURSOR, t.cursor),
-                (field::WROTE, i64::from(t.wrote)),
-            ];
-            fields.extend(
-                bytes
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &v)| (field::VALUE + k, i64::from(v))),
-            );
-            fields
-        }
+        Token::Trace(t) => encode_trace(t).to_vec(),
         Token::FileEntry { offset, byte, end } => {
             if *end {
                 vec![(field::KIND, kind::FILE_ENTRY), (field::END, 1)]

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::embedding::encode;
+use super::embedding::{encode, encode_trace};
 use super::prompt::{check_bounds, decode, file_entries, prompt};
 use super::tokens::{RunStatus, Token, TraceToken};
 use crate::chunked::ChunkedVec;
@@ -24,6 +24,8 @@ pub struct TransformerRun {
     /// The position of the prompt's first token.
     first_position: usize,
     host: Host,
+    /// The fields each pass emits (a buffer).
+    emitted: Vec<i64>,
 }
 
 /// What the host knows of a run: the tokens appended so far, and what it
@@ -108,6 +110,7 @@ impl TransformerRun {
         Ok(TransformerRun {
             session,
             first_position: first,
+            emitted: Vec::new(),
             host: Host {
                 program,
                 token,
@@ -199,10 +202,10 @@ impl TransformerRun {
         super::check_position(self.session.position() as u64)?;
         let token = self.host.token;
         let writes = token.memory_written();
-        let fields = self
-            .session
-            .step(&encode(&Token::Trace(token)), writes, capture)?;
-        Ok(decode(&fields))
+        let fields = encode_trace(&token);
+        self.session
+            .step_into(&fields, writes, capture, &mut self.emitted)?;
+        Ok(decode(&self.emitted))
     }
 
     /// Runs until the program stops or `max_steps` instructions have run.
