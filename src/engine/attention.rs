@@ -42,6 +42,14 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
+/// The hard-max order: a key scoring `score` at entry `entry` beats the
+/// best so far when it scores higher, or the same at a later entry (exact
+/// ties go to the most recent). Every read path decides by this.
+#[inline]
+pub(crate) fn beats((score, entry): (f64, usize), (best, best_entry): (f64, usize)) -> bool {
+    score > best || (score == best && entry > best_entry)
+}
+
 /// A key component's identity: its bit pattern, with −0 taken as +0. The
 /// two score the same for every query (as numbers; only a zero score's
 /// sign can differ), so a key is one key whatever the signs of its zeros.
@@ -322,10 +330,12 @@ impl KeyValueStore {
         self.keys.get(slot).expect("every slot has a key")
     }
 
-    /// Whether `(score, slot)` beats `(best, best_slot)`: a higher score,
-    /// or an equal one at a later entry.
+    /// Whether `(score, slot)` beats `(best, best_slot)` by [`beats`].
     fn beats(&self, (score, slot): (f64, usize), (best, best_slot): (f64, usize)) -> bool {
-        score > best || (score == best && self.latest(slot).entry > self.latest(best_slot).entry)
+        beats(
+            (score, self.latest(slot).entry),
+            (best, self.latest(best_slot).entry),
+        )
     }
 
     /// The winning slot as the envelope finds it, or `None` when it cannot

@@ -34,7 +34,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::attention::dot;
+use super::attention::{beats, dot};
 
 /// The finest grid a key or query component may use, 2⁻⁶⁰.
 const MAX_GRID: u32 = 60;
@@ -207,25 +207,6 @@ impl Group {
     }
 }
 
-/// The best `(score, slot)` so far, exact ties to the later entry.
-#[derive(Clone, Copy)]
-struct Best {
-    score: f64,
-    slot: usize,
-    entry: usize,
-}
-
-impl Best {
-    fn offer(best: &mut Option<Best>, candidate: Best) {
-        let better = best.is_none_or(|b| {
-            candidate.score > b.score || (candidate.score == b.score && candidate.entry > b.entry)
-        });
-        if better {
-            *best = Some(candidate);
-        }
-    }
-}
-
 /// Upper and lower hull chains of a head's distinct keys, in groups.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope {
@@ -344,16 +325,13 @@ impl Envelope {
         if b.is_nan() || b == 0.0 {
             return None;
         }
-        let mut best: Option<Best> = None;
+        // The best (score, entry) so far, and its slot.
+        let mut best: Option<((f64, usize), usize)> = None;
         let mut offer = |slot: usize, s: f64| {
-            Best::offer(
-                &mut best,
-                Best {
-                    score: s,
-                    slot,
-                    entry: entry(slot),
-                },
-            )
+            let candidate = (s, entry(slot));
+            if best.is_none_or(|(b, _)| beats(candidate, b)) {
+                best = Some((candidate, slot));
+            }
         };
         for group in &self.groups {
             let chain = if b > 0.0 { &group.upper } else { &group.lower };
@@ -373,7 +351,7 @@ impl Envelope {
                 offer(p.slot, score(p.slot));
             }
         }
-        best.map(|b| b.slot)
+        best.map(|(_, slot)| slot)
     }
 
     /// The points indexed.

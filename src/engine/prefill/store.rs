@@ -1,6 +1,6 @@
 //! The hard-max heads' caches of a prefill.
 
-use crate::engine::attention::dot;
+use crate::engine::attention::{self, dot};
 use crate::engine::bits_map::BitsMap;
 
 /// A hard-max head's entries, reduced as in [`super::KeyValueStore`] to the
@@ -164,10 +164,9 @@ fn same_bits(key: &[f64], bits: &[u64]) -> bool {
     key.iter().map(|k| k.to_bits()).eq(bits.iter().copied())
 }
 
-/// Whether `(score, slot)` beats the winner so far, as
-/// [`super::KeyValueStore::argmax`] decides: the better score, exact ties to
-/// the later entry.
+/// Whether `(score, slot)` beats the winner so far, by the hard-max order
+/// every read path shares.
 #[inline]
 fn beats(entries: &[usize], (score, slot): (f64, usize), (best, best_slot): (f64, usize)) -> bool {
-    score > best || (score == best && entries[slot] > entries[best_slot])
+    attention::beats((score, entries[slot]), (best, entries[best_slot]))
 }
