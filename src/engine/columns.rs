@@ -3,6 +3,7 @@
 //! row products add them, and groups of rows a bound proves closed are
 //! skipped.
 
+use super::ranges::Ranges;
 use super::sparse::SparseRows;
 
 /// A sparse matrix by column, for products with a sparse residual.
@@ -16,6 +17,12 @@ pub(crate) struct Columns {
     pub(crate) on_by_bias: Vec<u64>,
     /// Rows kept apart by their guard column (not in `columns`).
     groups: Vec<GuardGroup>,
+    /// The rows themselves, for the rows of a group computed one by one.
+    rows: SparseRows,
+    /// Per residual dimension: the groups with a row reading it, the guard
+    /// aside (what [`Ranges`] must re-examine when the dimension's range
+    /// grows).
+    readers: Vec<Vec<u32>>,
 }
 
 /// Rows whose largest weight is in the same column, the guard (a gated
@@ -25,6 +32,8 @@ pub(crate) struct Columns {
 /// need multiplying. The bound is found from the weights, not from names.
 struct GuardGroup {
     guard: usize,
+    /// The rows in the group, ascending.
+    members: Vec<u32>,
     /// The largest bias, and the largest bias magnitude.
     max_bias: f64,
     max_abs_bias: f64,
@@ -88,13 +97,43 @@ impl Columns {
                 on_by_bias[r / 64] |= 1 << (r % 64);
             }
         }
+        let mut readers: Vec<Vec<u32>> = vec![Vec::new(); d];
+        for (g, group) in groups.iter().enumerate() {
+            for (c, column) in group.columns.iter().enumerate() {
+                if c != group.guard && !column.is_empty() {
+                    readers[c].push(g as u32);
+                }
+            }
+        }
         Columns {
             columns,
             never_skip,
             bias: rows.iter().map(|row| row.bias).collect(),
             on_by_bias,
             groups,
+            rows: rows.clone(),
+            readers,
         }
+    }
+
+    /// How many guard groups there are.
+    pub(crate) fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Group `g`'s guard dimension and its rows.
+    pub(crate) fn group(&self, g: usize) -> (usize, &[u32]) {
+        let group = &self.groups[g];
+        (group.guard, &group.members)
+    }
+
+    /// The groups with a row that reads dimension `d` (the guard aside).
+    pub(crate) fn readers(&self, d: usize) -> &[u32] {
+        &self.readers[d]
+    }
+
+    pub(crate) fn rows(&self) -> &SparseRows {
+        &self.rows
     }
 
     /// `into += self · x` (`into` starting at the bias), multiplying only
@@ -111,17 +150,22 @@ impl Columns {
         reached: impl FnMut(usize),
     ) {
         nonzero_entries(x, nonzero);
-        self.multiply_nonzero(x, nonzero, into, reached);
+        self.multiply_nonzero(x, nonzero, into, None, reached);
     }
 
     /// [`Self::multiply`] given `nonzero`, the indices of the non-zero
-    /// entries of `x`, ascending.
+    /// entries of `x`, ascending; with `ranges` that hold `x` (see
+    /// [`Ranges::admit`]), a group whose guard is zero computes only the
+    /// rows the ranges do not prove closed, each by its own product, which
+    /// starts at the bias and adds the columns in order as the column
+    /// products do.
     #[inline]
     pub(crate) fn multiply_nonzero(
         &self,
         x: &[f64],
         nonzero: &[u32],
         into: &mut [f64],
+        ranges: Option<&Ranges>,
         mut reached: impl FnMut(usize),
     ) {
         for &j in nonzero {
@@ -139,7 +183,22 @@ impl Columns {
                 }
             }
         }
-        for group in &self.groups {
+        for (g, group) in self.groups.iter().enumerate() {
+            if let Some(ranges) = ranges
+                && x[group.guard] == 0.0
+            {
+                let (open, entries) = ranges.open_rows(g);
+                // The bound costs a product per non-zero entry: worth it
+                // only before more row entries than that.
+                if open.is_empty() || (entries > nonzero.len() && group.is_closed(x, nonzero)) {
+                    continue;
+                }
+                for &r in open {
+                    into[r as usize] = self.rows.dot(r as usize, x);
+                    reached(r as usize);
+                }
+                continue;
+            }
             if group.is_closed(x, nonzero) {
                 continue;
             }
@@ -204,6 +263,7 @@ impl GuardGroup {
             .map(|(guard, members)| {
                 let mut group = GuardGroup {
                     guard,
+                    members: members.iter().map(|&r| r as u32).collect(),
                     max_bias: f64::NEG_INFINITY,
                     max_abs_bias: 0.0,
                     bound: vec![0.0; d],

@@ -16,6 +16,7 @@ pub mod capture;
 mod columns;
 mod envelope;
 pub mod prefill;
+mod ranges;
 mod readout;
 mod residual;
 mod session;

@@ -10,6 +10,7 @@ use ndarray::{Array1, Array2};
 use super::attention::{Hit, KeyValueStore};
 use super::capture::{HeadCapture, LayerCapture, NeuronCapture, PassCapture};
 use super::columns::Columns;
+use super::ranges::Ranges;
 use super::residual::{Delta, Residual};
 use super::sparse::SparseRows;
 use super::{Mode, Model, TokenFields, readout};
@@ -60,13 +61,16 @@ struct GateScratch {
     gates: Vec<f64>,
     /// A bit per neuron that may be open.
     candidates: Vec<u64>,
+    /// The ranges this layer's input has taken, which close guard groups.
+    ranges: Ranges,
 }
 
 impl GateScratch {
-    fn new(columns: &Columns) -> GateScratch {
+    fn new(columns: &Columns, d: usize) -> GateScratch {
         GateScratch {
             gates: columns.bias.clone(),
             candidates: columns.on_by_bias.clone(),
+            ranges: Ranges::new(columns, d),
         }
     }
 
@@ -81,10 +85,17 @@ impl GateScratch {
         nonzero: &[u32],
         open: &mut Vec<(usize, f64)>,
     ) {
-        let GateScratch { gates, candidates } = self;
+        let GateScratch {
+            gates,
+            candidates,
+            ranges,
+        } = self;
+        ranges.admit(columns, x, nonzero);
         // The rows' sums in the same order, zero terms left out: only the
         // sign of a zero can differ, and `gate <= 0.0` does not see it.
-        columns.multiply_nonzero(x, nonzero, gates, |n| candidates[n / 64] |= 1 << (n % 64));
+        columns.multiply_nonzero(x, nonzero, gates, Some(ranges), |n| {
+            candidates[n / 64] |= 1 << (n % 64)
+        });
         open.clear();
         for (word_index, word) in candidates.iter_mut().enumerate() {
             let mut bits = *word;
@@ -196,8 +207,12 @@ impl Session {
                     .collect()
             })
             .collect();
-        let gates = model.gate_columns.iter().map(GateScratch::new).collect();
         let d = model.weights.d_model();
+        let gates = model
+            .gate_columns
+            .iter()
+            .map(|columns| GateScratch::new(columns, d))
+            .collect();
         Session {
             model,
             mode,

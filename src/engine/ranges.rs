@@ -1,0 +1,302 @@
+//! The range each residual dimension has taken at a layer's feed-forward
+//! input, learned as passes run and checked at every pass, and the rows of
+//! each guard group that those ranges cannot prove closed.
+//!
+//! A gated neuron of the compiled model is an AND of 0/1 flags: its gate is
+//! `op + a + b − 2`, say, and is above zero only when all three are 1. A
+//! bound read off the weights alone (see [`Columns`]) adds up the weights
+//! of a group's different rows, so flags that are 1 for one row keep the
+//! whole group open. The range of each dimension closes it: with `op` zero
+//! and `a`, `b` in `[0, 1]`, no row can exceed zero.
+//!
+//! The ranges are not assumed. They start at `[0, 0]`, and at every pass
+//! [`Ranges::admit`] checks each non-zero entry the groups read and widens
+//! its range (and re-examines the groups reading it) before the pass uses
+//! them, so they always hold for the residual at hand, on any weights. A
+//! row is closed under them when its largest value over the ranges, with
+//! the guard at zero, is below zero:
+//! - exactly (≤ 0), when the bias, the weights and every value the row's
+//!   dimensions have taken are integers and the sum of their magnitudes is
+//!   at most 2⁵³ — every partial sum is then an integer that an f64 holds,
+//!   so the row's sum, in any order, is its exact value;
+//! - otherwise with a margin of 10⁻⁹ times that sum of magnitudes, far above
+//!   the rounding of a sum of at most a few thousand terms (n·2⁻⁵³).
+//!
+//! A dimension whose range keeps growing (a counter, a cursor) is given up
+//! after [`MOST_WIDENINGS`]: it becomes unbounded, and the rows reading it
+//! are computed at every pass where their guard allows it.
+
+use super::columns::Columns;
+
+/// Widenings of one dimension's range before it is taken as unbounded.
+const MOST_WIDENINGS: u8 = 24;
+
+/// The largest sum of magnitudes whose integer partial sums an f64 holds.
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// The learned ranges of one layer's feed-forward input, and what they close.
+#[derive(Clone, Debug)]
+pub(crate) struct Ranges {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// Whether every value the dimension has taken is an integer.
+    integral: Vec<bool>,
+    widenings: Vec<u8>,
+    /// Dimensions a group reads and whose range is still bounded: the ones
+    /// [`Self::admit`] checks.
+    checked: Vec<bool>,
+    /// Per group: its rows the ranges do not prove closed with the guard at
+    /// zero, and their number of entries.
+    open: Vec<(Vec<u32>, usize)>,
+    /// Groups to re-examine after widenings.
+    stale: Vec<bool>,
+}
+
+impl Ranges {
+    /// Every dimension at `[0, 0]`, as before any pass.
+    pub(crate) fn new(columns: &Columns, d: usize) -> Ranges {
+        let groups = columns.group_count();
+        let mut ranges = Ranges {
+            lo: vec![0.0; d],
+            hi: vec![0.0; d],
+            integral: vec![true; d],
+            widenings: vec![0; d],
+            checked: (0..d).map(|c| !columns.readers(c).is_empty()).collect(),
+            open: vec![(Vec::new(), 0); groups],
+            stale: vec![true; groups],
+        };
+        ranges.reexamine(columns);
+        ranges
+    }
+
+    /// Group `g`'s rows that may be above zero while its guard is zero, and
+    /// their number of entries.
+    #[inline]
+    pub(crate) fn open_rows(&self, g: usize) -> (&[u32], usize) {
+        let (rows, entries) = &self.open[g];
+        (rows, *entries)
+    }
+
+    /// Widens the ranges to hold `x` (non-zero at `nonzero`; zero is in
+    /// every range), and re-examines the groups whose ranges grew.
+    #[inline]
+    pub(crate) fn admit(&mut self, columns: &Columns, x: &[f64], nonzero: &[u32]) {
+        let mut grew = false;
+        for &j in nonzero {
+            let j = j as usize;
+            if !self.checked[j] {
+                continue;
+            }
+            let v = x[j];
+            let inside = self.lo[j] <= v && v <= self.hi[j];
+            if !inside || (self.integral[j] && v.fract() != 0.0) {
+                self.widen(j, v);
+                for &g in columns.readers(j) {
+                    self.stale[g as usize] = true;
+                }
+                grew = true;
+            }
+        }
+        if grew {
+            self.reexamine(columns);
+        }
+    }
+
+    /// Dimension `j`'s range grown to hold `v`: doubled past it, so that a
+    /// value creeping up costs few widenings, or unbounded for good.
+    #[cold]
+    fn widen(&mut self, j: usize, v: f64) {
+        self.widenings[j] += 1;
+        if !v.is_finite() || self.widenings[j] > MOST_WIDENINGS {
+            self.lo[j] = f64::NEG_INFINITY;
+            self.hi[j] = f64::INFINITY;
+            self.integral[j] = false;
+            self.checked[j] = false;
+            return;
+        }
+        if v > self.hi[j] {
+            self.hi[j] = v.max(2.0 * self.hi[j]);
+        }
+        if v < self.lo[j] {
+            self.lo[j] = v.min(2.0 * self.lo[j]);
+        }
+        if v.fract() != 0.0 {
+            self.integral[j] = false;
+        }
+    }
+
+    /// The open rows of every stale group, found again.
+    #[cold]
+    fn reexamine(&mut self, columns: &Columns) {
+        for g in 0..self.stale.len() {
+            if !std::mem::take(&mut self.stale[g]) {
+                continue;
+            }
+            let (guard, members) = columns.group(g);
+            let (mut rows, _) = std::mem::take(&mut self.open[g]);
+            rows.clear();
+            let mut entries = 0;
+            for &r in members {
+                if !self.closes(columns, guard, r as usize) {
+                    rows.push(r);
+                    entries += columns.rows().row(r as usize).cols.len();
+                }
+            }
+            self.open[g] = (rows, entries);
+        }
+    }
+
+    /// Whether row `r` is at most zero (in f64, as any order sums it) for
+    /// every residual within the ranges whose `guard` is zero.
+    fn closes(&self, columns: &Columns, guard: usize, r: usize) -> bool {
+        let row = columns.rows().row(r);
+        let mut most = row.bias;
+        let mut magnitude = row.bias.abs();
+        let mut integers = row.bias.fract() == 0.0;
+        for (&c, &w) in row.cols.iter().zip(row.vals) {
+            let c = c as usize;
+            if c == guard {
+                continue;
+            }
+            // The range holds zero, so lo ≤ 0 ≤ hi and each term is ≥ 0
+            // (or +∞): no ∞ − ∞ can arise.
+            most += if w > 0.0 {
+                w * self.hi[c]
+            } else {
+                w * self.lo[c]
+            };
+            magnitude += w.abs() * self.lo[c].abs().max(self.hi[c]);
+            integers &= w.fract() == 0.0 && self.integral[c];
+        }
+        if integers && magnitude <= EXACT_INTEGERS {
+            most <= 0.0
+        } else {
+            most + 1e-9 * magnitude < 0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sparse::SparseRows;
+    use proptest::prelude::*;
+
+    /// Columns of `rows` over `d` dimensions, gathered into guard groups.
+    fn grouped(rows: &SparseRows, d: usize) -> Columns {
+        Columns::of(rows, d, true)
+    }
+
+    /// Thirty-two copies of `2·op + a + b − 2`: the guard `op` is dimension
+    /// 0 (its weight is the largest), `a` and `b` dimensions 1 and 2.
+    fn and_rows() -> SparseRows {
+        let mut rows = SparseRows::default();
+        for _ in 0..32 {
+            rows.push([(0, 2.0), (1, 1.0), (2, 1.0)], -2.0);
+        }
+        rows
+    }
+
+    #[test]
+    fn flags_in_zero_one_close_an_and_whose_guard_is_off() {
+        let columns = grouped(&and_rows(), 3);
+        assert_eq!(columns.group_count(), 1);
+        let mut ranges = Ranges::new(&columns, 3);
+        // a = b = 1, guard 0: each row is −2 + 1 + 1 = 0, never above.
+        let x = [0.0, 1.0, 1.0];
+        ranges.admit(&columns, &x, &[1, 2]);
+        assert_eq!(ranges.open_rows(0).0.len(), 0);
+        // b = 2 widens b's range to [0, 2]: −2 + 1 + 2 = 1 may be above.
+        ranges.admit(&columns, &[0.0, 1.0, 2.0], &[1, 2]);
+        assert_eq!(
+            ranges.open_rows(0),
+            (&(0..32).collect::<Vec<u32>>()[..], 96)
+        );
+    }
+
+    #[test]
+    fn a_fraction_needs_a_margin_below_zero() {
+        let columns = grouped(&and_rows(), 3);
+        let mut ranges = Ranges::new(&columns, 3);
+        // b = 0.5 and then 1: the largest value is 0 exactly, but the
+        // values are no longer integers, so 0 is not enough.
+        ranges.admit(&columns, &[0.0, 1.0, 0.5], &[1, 2]);
+        assert_eq!(ranges.open_rows(0).0.len(), 0, "−2 + 1 + 0.5 < 0 by far");
+        ranges.admit(&columns, &[0.0, 1.0, 1.0], &[1, 2]);
+        assert_eq!(ranges.open_rows(0).0.len(), 32);
+    }
+
+    #[test]
+    fn a_counter_is_given_up_and_a_nan_at_once() {
+        let columns = grouped(&and_rows(), 3);
+        let mut ranges = Ranges::new(&columns, 3);
+        for v in 1..=1_000_000_000 {
+            ranges.admit(&columns, &[0.0, 0.0, f64::from(v)], &[2]);
+            if !ranges.checked[2] {
+                assert!(v < 1 << 25, "given up after {v}");
+                break;
+            }
+        }
+        assert!(!ranges.checked[2]);
+        ranges.admit(&columns, &[0.0, f64::NAN, 0.0], &[1]);
+        assert!(!ranges.checked[1] && ranges.hi[1] == f64::INFINITY);
+        assert_eq!(ranges.open_rows(0).0.len(), 32);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Over any sequence of residuals, a group's rows outside the open
+        /// ones are at most zero whenever the guard is zero: computed one by
+        /// one, in f64, as the reference does.
+        #[test]
+        fn rows_outside_the_open_ones_never_open(
+            rows in prop::collection::vec(
+                (prop::collection::vec((1u32..6, -3i32..=3), 1..4), -4i32..=1, 0u8..4),
+                32..48,
+            ),
+            residuals in prop::collection::vec(
+                prop::collection::vec(
+                    prop_oneof![
+                        6 => Just(0.0),
+                        6 => Just(1.0),
+                        2 => (-3i32..=3).prop_map(f64::from),
+                        1 => (-300i32..=300).prop_map(|v| f64::from(v) / 100.0),
+                    ],
+                    6,
+                ),
+                1..24,
+            ),
+        ) {
+            let mut sparse = SparseRows::default();
+            for (entries, bias, scale) in &rows {
+                // Guard 100 on dimension 0, then the others, each once.
+                let mut cols: Vec<(u32, f64)> = vec![(0, 100.0)];
+                for &(c, w) in entries {
+                    if !cols.iter().any(|&(k, _)| k == c) {
+                        cols.push((c, f64::from(w) / f64::from(1 << scale)));
+                    }
+                }
+                cols.sort_by_key(|&(c, _)| c);
+                sparse.push(cols, f64::from(*bias) / f64::from(1 << scale));
+            }
+            let columns = grouped(&sparse, 6);
+            prop_assume!(columns.group_count() == 1);
+            let mut ranges = Ranges::new(&columns, 6);
+            for mut x in residuals {
+                x[0] = 0.0;
+                let nonzero: Vec<u32> =
+                    (0..6).filter(|&c| x[c as usize] != 0.0).collect();
+                ranges.admit(&columns, &x, &nonzero);
+                let open = ranges.open_rows(0).0;
+                for r in 0..sparse.len() {
+                    let gate = sparse.dot(r, &x);
+                    prop_assert!(
+                        gate <= 0.0 || open.contains(&(r as u32)),
+                        "row {r} is {gate} at {x:?} but not open"
+                    );
+                }
+            }
+        }
+    }
+}
