@@ -210,14 +210,19 @@ impl KeyValueStore {
         }
         let entry = self.len;
         self.len += 1;
-        self.bits.clear();
-        self.bits.extend(key.iter().map(|&k| component_bits(k)));
+        // Equal as numbers is the same key (stored keys have no −0); a NaN
+        // is never equal, and goes to the index, which hashes bit patterns.
         let repeated = self.last_slot.filter(|&slot| {
             self.keys
                 .get(slot)
-                .is_some_and(|k| same_bits(k, &self.bits))
+                .is_some_and(|k| k.len() == key.len() && k.iter().zip(key).all(|(a, b)| a == b))
         });
-        let slot = match repeated.or_else(|| self.index.get(self.bits.as_slice()).copied()) {
+        let found = repeated.or_else(|| {
+            self.bits.clear();
+            self.bits.extend(key.iter().map(|&k| component_bits(k)));
+            self.index.get(self.bits.as_slice()).copied()
+        });
+        let slot = match found {
             Some(slot) => {
                 let latest = self.latest.get_mut(slot);
                 latest.entry = entry;
@@ -295,6 +300,7 @@ impl KeyValueStore {
             .remembered
             .as_ref()
             .filter(|r| same_bits(query, &r.query));
+        let repeated = remembered.is_some();
         let (score, slot) = match remembered {
             Some(r) => {
                 let mut best = (r.score, r.slot);
@@ -315,14 +321,19 @@ impl KeyValueStore {
             },
         };
         self.pushed_since.clear();
-        let mut bits = self.remembered.take().map(|r| r.query).unwrap_or_default();
-        bits.clear();
-        bits.extend(query.iter().map(|&q| component_bits(q)));
-        self.remembered = Some(Remembered {
-            query: bits,
-            slot,
-            score,
-        });
+        match &mut self.remembered {
+            Some(r) if repeated => (r.slot, r.score) = (slot, score),
+            _ => {
+                let mut bits = self.remembered.take().map(|r| r.query).unwrap_or_default();
+                bits.clear();
+                bits.extend(query.iter().map(|&q| component_bits(q)));
+                self.remembered = Some(Remembered {
+                    query: bits,
+                    slot,
+                    score,
+                });
+            }
+        }
         Some(slot)
     }
 

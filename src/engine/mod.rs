@@ -50,12 +50,20 @@ struct HeadRows {
     q: SparseRows,
     k: SparseRows,
     v: SparseRows,
+    /// Where the query, key and value are in the layer's projections.
+    slots: [std::ops::Range<usize>; 3],
     /// For each value component, where it is added in the residual.
     out: Vec<Vec<(u32, f64)>>,
+    /// Whether every weight in `out` is finite: a zero component then adds
+    /// nothing at all (its terms are zeros), and need not be visited.
+    out_finite: bool,
 }
 
 struct LayerRows {
     heads: Vec<HeadRows>,
+    /// Every head's query, key and value rows, by column: the fast path
+    /// projects the layer input once, at its non-zero entries.
+    projections: Columns,
     gate: SparseRows,
     val: SparseRows,
     out: Vec<Vec<(u32, f64)>>,
@@ -140,20 +148,39 @@ impl Model {
         let layers: Vec<LayerRows> = weights
             .layers
             .iter()
-            .map(|layer| LayerRows {
-                heads: layer
+            .map(|layer| {
+                let mut projections = SparseRows::default();
+                let heads = layer
                     .heads
                     .iter()
-                    .map(|h| HeadRows {
-                        q: SparseRows::of(&h.w_q, Some(&h.b_q)),
-                        k: SparseRows::of(&h.w_k, Some(&h.b_k)),
-                        v: SparseRows::of(&h.w_v, Some(&h.b_v)),
-                        out: sparse_columns(&h.w_o),
+                    .map(|h| {
+                        let [q, k, v] = [(&h.w_q, &h.b_q), (&h.w_k, &h.b_k), (&h.w_v, &h.b_v)]
+                            .map(|(w, b)| SparseRows::of(w, Some(b)));
+                        let slots = [&q, &k, &v].map(|rows| {
+                            let start = projections.len();
+                            projections.append(rows);
+                            start..projections.len()
+                        });
+                        HeadRows {
+                            q,
+                            k,
+                            v,
+                            slots,
+                            out_finite: h
+                                .w_o
+                                .rows()
+                                .all(|row| row.values.iter().all(|w| w.is_finite())),
+                            out: sparse_columns(&h.w_o),
+                        }
                     })
-                    .collect(),
-                gate: SparseRows::of(&layer.w_gate, Some(&layer.b_gate)),
-                val: SparseRows::of(&layer.w_val, Some(&layer.b_val)),
-                out: sparse_columns(&layer.w_out),
+                    .collect();
+                LayerRows {
+                    heads,
+                    projections: Columns::of(&projections, weights.d_model(), false),
+                    gate: SparseRows::of(&layer.w_gate, Some(&layer.b_gate)),
+                    val: SparseRows::of(&layer.w_val, Some(&layer.b_val)),
+                    out: sparse_columns(&layer.w_out),
+                }
             })
             .collect();
         let embeddings = weights

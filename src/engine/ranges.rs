@@ -34,6 +34,14 @@ const MOST_WIDENINGS: u8 = 24;
 /// The largest sum of magnitudes whose integer partial sums an f64 holds.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 
+/// Whether `v` is an integer of magnitude below 2⁶³ (larger ones are given
+/// up on too: the exact case needs far less). A cast and a compare, where
+/// `fract` is a call into libm.
+#[inline]
+fn is_integer(v: f64) -> bool {
+    v == (v as i64) as f64 && v.abs() < 9.2e18
+}
+
 /// The learned ranges of one layer's feed-forward input, and what they close.
 #[derive(Clone, Debug)]
 pub(crate) struct Ranges {
@@ -89,7 +97,7 @@ impl Ranges {
             }
             let v = x[j];
             let inside = self.lo[j] <= v && v <= self.hi[j];
-            if !inside || (self.integral[j] && v.fract() != 0.0) {
+            if !inside || (self.integral[j] && !is_integer(v)) {
                 self.widen(j, v);
                 for &g in columns.readers(j) {
                     self.stale[g as usize] = true;
@@ -120,7 +128,7 @@ impl Ranges {
         if v < self.lo[j] {
             self.lo[j] = v.min(2.0 * self.lo[j]);
         }
-        if v.fract() != 0.0 {
+        if !is_integer(v) {
             self.integral[j] = false;
         }
     }
@@ -152,7 +160,7 @@ impl Ranges {
         let row = columns.rows().row(r);
         let mut most = row.bias;
         let mut magnitude = row.bias.abs();
-        let mut integers = row.bias.fract() == 0.0;
+        let mut integers = is_integer(row.bias);
         for (&c, &w) in row.cols.iter().zip(row.vals) {
             let c = c as usize;
             if c == guard {
@@ -166,7 +174,7 @@ impl Ranges {
                 w * self.lo[c]
             };
             magnitude += w.abs() * self.lo[c].abs().max(self.hi[c]);
-            integers &= w.fract() == 0.0 && self.integral[c];
+            integers &= is_integer(w) && self.integral[c];
         }
         if integers && magnitude <= EXACT_INTEGERS {
             most <= 0.0

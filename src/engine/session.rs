@@ -49,6 +49,8 @@ struct Buffers {
     k: Vec<f64>,
     v: Vec<f64>,
     nonzero: Vec<u32>,
+    /// The layer's head projections, on the fast path.
+    projected: Vec<f64>,
     open: Vec<(usize, f64)>,
     values: Vec<f64>,
 }
@@ -141,6 +143,28 @@ fn read_head<'s>(
     }
 }
 
+/// A head's query, key or value for the layer input `x`: its `slot` of the
+/// layer's projections on the fast path, or in the reference mode the dense
+/// product with its bias, into `buffer`.
+fn projection<'a>(
+    projected: &'a [f64],
+    slot: &std::ops::Range<usize>,
+    dense: Option<&Array2<f64>>,
+    bias: &Array1<f64>,
+    x: &[f64],
+    buffer: &'a mut Vec<f64>,
+) -> &'a [f64] {
+    match dense {
+        None => &projected[slot.clone()],
+        Some(dense) => {
+            buffer.clear();
+            let bias = bias.as_slice().expect("contiguous");
+            buffer.extend(dense_product(dense, bias, x));
+            buffer
+        }
+    }
+}
+
 /// `W·x + b` into `out`: by the sparse rows, or in the reference mode by the
 /// dense matrix.
 fn project(
@@ -226,6 +250,7 @@ impl Session {
                 k: Vec::new(),
                 v: Vec::new(),
                 nonzero: Vec::with_capacity(d),
+                projected: Vec::new(),
                 open: Vec::new(),
                 values: Vec::new(),
             },
@@ -390,8 +415,25 @@ impl Session {
         let dense = model.dense(self.mode);
         let rows = &model.layers[l];
         let Buffers {
-            x, delta, q, k, v, ..
+            x,
+            delta,
+            q,
+            k,
+            v,
+            nonzero,
+            projected,
+            ..
         } = &mut self.buffers;
+        if dense.is_none() {
+            // Every head's projections at once, by the input's non-zero
+            // entries, as the rows add them (zero terms left out).
+            x.nonzero_into(nonzero);
+            projected.clear();
+            projected.extend_from_slice(&rows.projections.bias);
+            let x = x.values();
+            rows.projections
+                .multiply_nonzero(x, nonzero, projected, None, |_| {});
+        }
         let x = x.values();
         for (h, head) in model.weights.layers[l].heads.iter().enumerate() {
             let head_rows = &rows.heads[h];
@@ -399,36 +441,40 @@ impl Session {
                 Some(d) => d.heads[l][h].each_ref().map(Some),
                 None => [None; 3],
             };
-            project(&head_rows.v, dense_v, &head.b_v, x, v);
+            let [slot_q, slot_k, slot_v] = &head_rows.slots;
+            let v = projection(projected, slot_v, dense_v, &head.b_v, x, v);
             let captured = capture.is_some();
             let (read, hit) = match &mut self.caches[l][h] {
                 Cache::Sum(total) => {
-                    for (t, vi) in total.iter_mut().zip(v.iter()) {
+                    for (t, vi) in total.iter_mut().zip(v) {
                         *t += vi;
                     }
                     (Some(&total[..]), None)
                 }
                 Cache::Lookup(store) => {
-                    project(&head_rows.k, dense_k, &head.b_k, x, k);
+                    let k = projection(projected, slot_k, dense_k, &head.b_k, x, k);
                     store.push(self.position, k, v);
-                    project(&head_rows.q, dense_q, &head.b_q, x, q);
+                    let q = projection(projected, slot_q, dense_q, &head.b_q, x, q);
                     read_head(store, q, self.mode, captured)
                 }
                 Cache::Cross { memory, store } => {
                     if writes_memory == Some(*memory) {
-                        project(&head_rows.k, dense_k, &head.b_k, x, k);
+                        let k = projection(projected, slot_k, dense_k, &head.b_k, x, k);
                         let entry = store.len();
                         store.push(entry, k, v);
                     }
-                    project(&head_rows.q, dense_q, &head.b_q, x, q);
+                    let q = projection(projected, slot_q, dense_q, &head.b_q, x, q);
                     read_head(store, q, self.mode, captured)
                 }
             };
             // An empty store reads zeros, which add nothing.
             if let Some(read) = read {
-                for (component, targets) in head_rows.out.iter().enumerate() {
+                for (targets, &r) in head_rows.out.iter().zip(read) {
+                    if r == 0.0 && head_rows.out_finite {
+                        continue;
+                    }
                     for &(dim, w) in targets {
-                        delta.add(dim, w * read[component]);
+                        delta.add(dim, w * r);
                     }
                 }
             }
