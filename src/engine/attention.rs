@@ -57,15 +57,6 @@ fn component_bits(k: f64) -> u64 {
     if k == 0.0 { 0 } else { k.to_bits() }
 }
 
-/// Whether `values` has exactly the bit patterns `bits`, −0 taken as +0.
-fn same_bits(values: &[f64], bits: &[u64]) -> bool {
-    values.len() == bits.len()
-        && values
-            .iter()
-            .zip(bits)
-            .all(|(&v, &b)| component_bits(v) == b)
-}
-
 fn same_key(a: &[f64], b: &[f64]) -> bool {
     a.iter()
         .map(|&v| component_bits(v))
@@ -129,7 +120,8 @@ pub struct KeyValueStore {
 
 #[derive(Debug, Clone)]
 struct Remembered {
-    query: Vec<u64>,
+    /// The query, −0 stored as +0.
+    query: Vec<f64>,
     slot: usize,
     score: f64,
 }
@@ -296,10 +288,11 @@ impl KeyValueStore {
     }
 
     fn winning_slot(&mut self, query: &[f64]) -> Option<usize> {
-        let remembered = self
-            .remembered
-            .as_ref()
-            .filter(|r| same_bits(query, &r.query));
+        // Equal as numbers is the same query (a remembered one has no −0);
+        // a NaN never is, and is searched afresh.
+        let remembered = self.remembered.as_ref().filter(|r| {
+            r.query.len() == query.len() && r.query.iter().zip(query).all(|(a, b)| a == b)
+        });
         let repeated = remembered.is_some();
         let (score, slot) = match remembered {
             Some(r) => {
@@ -324,11 +317,11 @@ impl KeyValueStore {
         match &mut self.remembered {
             Some(r) if repeated => (r.slot, r.score) = (slot, score),
             _ => {
-                let mut bits = self.remembered.take().map(|r| r.query).unwrap_or_default();
-                bits.clear();
-                bits.extend(query.iter().map(|&q| component_bits(q)));
+                let mut kept = self.remembered.take().map(|r| r.query).unwrap_or_default();
+                kept.clear();
+                kept.extend(query.iter().map(|&q| if q == 0.0 { 0.0 } else { q }));
                 self.remembered = Some(Remembered {
-                    query: bits,
+                    query: kept,
                     slot,
                     score,
                 });

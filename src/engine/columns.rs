@@ -15,6 +15,9 @@ pub(crate) struct Columns {
     pub(crate) bias: Vec<f64>,
     /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
     pub(crate) on_by_bias: Vec<u64>,
+    /// The same, for the neurons outside the guard groups only (see
+    /// [`Self::open_gates`]).
+    pub(crate) loose_on_by_bias: Vec<u64>,
     /// Rows kept apart by their guard column (not in `columns`).
     groups: Vec<GuardGroup>,
     /// The rows themselves, for the rows of a group computed one by one.
@@ -23,6 +26,87 @@ pub(crate) struct Columns {
     /// aside (what [`Ranges`] must re-examine when the dimension's range
     /// grows).
     readers: Vec<Vec<u32>>,
+}
+
+impl Columns {
+    /// The neurons whose gate is open ([`is_open`]) for the residual `x`
+    /// (non-zero at `nonzero`, ascending), in order, with their gates, into
+    /// `open`. Each gate is its row's sum in the row's order, zero terms left
+    /// out, as [`Self::multiply_nonzero`] finds it with `ranges` (which must
+    /// hold `x`). Outside the groups, only the rows a column reached or whose
+    /// bias is not ≤ 0 are read; a group whose guard is on is read row by
+    /// row after its columns, and one whose guard is zero yields only the
+    /// rows its ranges leave open, each by its own product.
+    pub(crate) fn open_gates(
+        &self,
+        x: &[f64],
+        nonzero: &[u32],
+        ranges: &Ranges,
+        buffers: &mut GateBuffers,
+        open: &mut Vec<(usize, f64)>,
+    ) {
+        let GateBuffers { gates, candidates } = buffers;
+        open.clear();
+        for &j in nonzero {
+            let xj = x[j as usize];
+            for &(r, w) in &self.columns[j as usize] {
+                gates[r as usize] += w * xj;
+                candidates[r as usize / 64] |= 1 << (r % 64);
+            }
+        }
+        for &j in &self.never_skip {
+            if x[j as usize] == 0.0 {
+                for &(r, w) in &self.columns[j as usize] {
+                    gates[r as usize] += w * 0.0;
+                    candidates[r as usize / 64] |= 1 << (r % 64);
+                }
+            }
+        }
+        for (g, group) in self.groups.iter().enumerate() {
+            if x[group.guard] == 0.0 {
+                let (rows, entries) = ranges.open_rows(g);
+                // The bound costs a product per non-zero entry: worth it
+                // only before more row entries than that.
+                if rows.is_empty() || (entries > nonzero.len() && group.is_closed(x, nonzero)) {
+                    continue;
+                }
+                for &r in rows {
+                    let gate = self.rows.dot(r as usize, x);
+                    if is_open(gate) {
+                        open.push((r as usize, gate));
+                    }
+                }
+                continue;
+            }
+            // The guard is on (or NaN): no bound can close the group.
+            for &j in nonzero {
+                let xj = x[j as usize];
+                for &(r, w) in &group.columns[j as usize] {
+                    gates[r as usize] += w * xj;
+                }
+            }
+            for &r in &group.members {
+                let r = r as usize;
+                if is_open(gates[r]) {
+                    open.push((r, gates[r]));
+                }
+                gates[r] = self.bias[r];
+            }
+        }
+        for (word_index, word) in candidates.iter_mut().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let n = word_index * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if is_open(gates[n]) {
+                    open.push((n, gates[n]));
+                }
+                gates[n] = self.bias[n];
+            }
+            *word = self.loose_on_by_bias[word_index];
+        }
+        open.sort_unstable_by_key(|&(n, _)| n);
+    }
 }
 
 /// Rows whose largest weight is in the same column, the guard (a gated
@@ -41,6 +125,24 @@ struct GuardGroup {
     bound: Vec<f64>,
     /// The group's rows by column: `(row, weight)`.
     columns: Vec<Vec<(u32, f64)>>,
+}
+
+/// What [`Columns::open_gates`] keeps between calls: every gate at its
+/// bias, and a bit for each neuron outside the groups whose bias alone may
+/// open it.
+#[derive(Clone, Debug)]
+pub(crate) struct GateBuffers {
+    gates: Vec<f64>,
+    candidates: Vec<u64>,
+}
+
+impl GateBuffers {
+    pub(crate) fn new(columns: &Columns) -> GateBuffers {
+        GateBuffers {
+            gates: columns.bias.clone(),
+            candidates: columns.loose_on_by_bias.clone(),
+        }
+    }
 }
 
 /// Fewest column entries for a group to be worth its bound.
@@ -97,6 +199,10 @@ impl Columns {
                 on_by_bias[r / 64] |= 1 << (r % 64);
             }
         }
+        let mut loose_on_by_bias = on_by_bias.clone();
+        for (r, _) in in_group.iter().enumerate().filter(|(_, grouped)| **grouped) {
+            loose_on_by_bias[r / 64] &= !(1 << (r % 64));
+        }
         let mut readers: Vec<Vec<u32>> = vec![Vec::new(); d];
         for (g, group) in groups.iter().enumerate() {
             for (c, column) in group.columns.iter().enumerate() {
@@ -110,6 +216,7 @@ impl Columns {
             never_skip,
             bias: rows.iter().map(|row| row.bias).collect(),
             on_by_bias,
+            loose_on_by_bias,
             groups,
             rows: rows.clone(),
             readers,
@@ -213,20 +320,39 @@ impl Columns {
     }
 }
 
+/// Whether a gate passes its neuron's value: a ReLU is silent at or below
+/// zero, and a NaN gate (from overflowing edited weights) passes, so that
+/// the NaN reaches the residual and the pass fails as it should.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[inline]
+pub(crate) fn is_open(gate: f64) -> bool {
+    !(gate <= 0.0)
+}
+
 /// The indices of the non-zero entries of `x`, ascending, into `out`: eight
 /// at a time as a bit mask, which the compiler turns into vector compares.
-fn nonzero_entries(x: &[f64], out: &mut Vec<u32>) {
+pub(crate) fn nonzero_entries(x: &[f64], out: &mut Vec<u32>) {
     out.clear();
-    for (c, chunk) in x.chunks(8).enumerate() {
+    let mut push_mask = |base: usize, mut mask: u32| {
+        while mask != 0 {
+            out.push(base as u32 + mask.trailing_zeros());
+            mask &= mask - 1;
+        }
+    };
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for (c, chunk) in chunks.enumerate() {
         let mut mask = 0u32;
         for (i, v) in chunk.iter().enumerate() {
             mask |= u32::from(*v != 0.0) << i;
         }
-        while mask != 0 {
-            out.push((c * 8) as u32 + mask.trailing_zeros());
-            mask &= mask - 1;
-        }
+        push_mask(c * 8, mask);
     }
+    let mut mask = 0u32;
+    for (i, v) in rest.iter().enumerate() {
+        mask |= u32::from(*v != 0.0) << i;
+    }
+    push_mask(x.len() - rest.len(), mask);
 }
 
 impl GuardGroup {

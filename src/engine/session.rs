@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2};
 
 use super::attention::{Hit, KeyValueStore};
 use super::capture::{HeadCapture, LayerCapture, NeuronCapture, PassCapture};
-use super::columns::Columns;
+use super::columns::{Columns, GateBuffers, nonzero_entries};
 use super::ranges::Ranges;
 use super::residual::{Delta, Residual};
 use super::sparse::SparseRows;
@@ -51,35 +51,30 @@ struct Buffers {
     nonzero: Vec<u32>,
     /// The layer's head projections, on the fast path.
     projected: Vec<f64>,
+    /// The non-zero components of a head's read.
+    components: Vec<u32>,
     open: Vec<(usize, f64)>,
     values: Vec<f64>,
 }
 
-/// The fast feed-forward's buffers for one layer. Between passes `gates`
-/// holds the biases and `candidates` the neurons whose bias alone is not
-/// ≤ 0: a pass sets what it touches and puts it back.
+/// The fast feed-forward's buffers for one layer: the gates' between
+/// passes, and the ranges its input has taken.
 #[derive(Clone)]
 struct GateScratch {
-    gates: Vec<f64>,
-    /// A bit per neuron that may be open.
-    candidates: Vec<u64>,
-    /// The ranges this layer's input has taken, which close guard groups.
+    buffers: GateBuffers,
     ranges: Ranges,
 }
 
 impl GateScratch {
     fn new(columns: &Columns, d: usize) -> GateScratch {
         GateScratch {
-            gates: columns.bias.clone(),
-            candidates: columns.on_by_bias.clone(),
+            buffers: GateBuffers::new(columns),
             ranges: Ranges::new(columns, d),
         }
     }
 
-    /// The neurons whose gate is above zero, in order, with their gates,
-    /// into `open`: only those a multiplied column reached, or whose bias is
-    /// not ≤ 0, can be (any other gate is its bias, ≤ 0). `nonzero` lists
-    /// the non-zero entries of `x`, ascending.
+    /// The neurons whose gate is open, in order, with their gates, into
+    /// `open`; `nonzero` lists the non-zero entries of `x`, ascending.
     fn open(
         &mut self,
         columns: &Columns,
@@ -87,39 +82,9 @@ impl GateScratch {
         nonzero: &[u32],
         open: &mut Vec<(usize, f64)>,
     ) {
-        let GateScratch {
-            gates,
-            candidates,
-            ranges,
-        } = self;
-        ranges.admit(columns, x, nonzero);
-        // The rows' sums in the same order, zero terms left out: only the
-        // sign of a zero can differ, and `gate <= 0.0` does not see it.
-        columns.multiply_nonzero(x, nonzero, gates, Some(ranges), |n| {
-            candidates[n / 64] |= 1 << (n % 64)
-        });
-        open.clear();
-        for (word_index, word) in candidates.iter_mut().enumerate() {
-            let mut bits = *word;
-            while bits != 0 {
-                let n = word_index * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if is_open(gates[n]) {
-                    open.push((n, gates[n]));
-                }
-                gates[n] = columns.bias[n];
-            }
-            *word = columns.on_by_bias[word_index];
-        }
+        self.ranges.admit(columns, x, nonzero);
+        columns.open_gates(x, nonzero, &self.ranges, &mut self.buffers, open);
     }
-}
-
-/// Whether a gate passes its neuron's value: a ReLU is silent at or below
-/// zero, and a NaN gate (from overflowing edited weights) passes, so that
-/// the NaN reaches the residual and the pass fails as it should.
-#[allow(clippy::neg_cmp_op_on_partial_ord)]
-fn is_open(gate: f64) -> bool {
-    !(gate <= 0.0)
 }
 
 /// The hard-max read of `store` for query `q`: the value (`None` when the
@@ -251,6 +216,7 @@ impl Session {
                 v: Vec::new(),
                 nonzero: Vec::with_capacity(d),
                 projected: Vec::new(),
+                components: Vec::new(),
                 open: Vec::new(),
                 values: Vec::new(),
             },
@@ -422,6 +388,7 @@ impl Session {
             v,
             nonzero,
             projected,
+            components,
             ..
         } = &mut self.buffers;
         if dense.is_none() {
@@ -469,13 +436,17 @@ impl Session {
             };
             // An empty store reads zeros, which add nothing.
             if let Some(read) = read {
-                for (targets, &r) in head_rows.out.iter().zip(read) {
-                    if r == 0.0 && head_rows.out_finite {
-                        continue;
+                let mut add = |c: usize| {
+                    for &(dim, w) in &head_rows.out[c] {
+                        delta.add(dim, w * read[c]);
                     }
-                    for &(dim, w) in targets {
-                        delta.add(dim, w * r);
-                    }
+                };
+                if head_rows.out_finite {
+                    // A zero component's terms are zeros, which add nothing.
+                    nonzero_entries(read, components);
+                    components.iter().for_each(|&c| add(c as usize));
+                } else {
+                    (0..read.len()).for_each(add);
                 }
             }
             if let Some(lc) = capture.as_deref_mut() {
