@@ -296,11 +296,16 @@ impl KeyValueStore {
         let repeated = remembered.is_some();
         let (score, slot) = match remembered {
             Some(r) => {
+                // Taken in push order, each pushed slot holds the newest
+                // entry when its push is reached: it wins a tie, and the
+                // winner pushed again stays the winner, with its score.
                 let mut best = (r.score, r.slot);
                 for &slot in &self.pushed_since {
-                    let score = dot(query, self.key(slot));
-                    if self.beats((score, slot), best) {
-                        best = (score, slot);
+                    if slot != best.1 {
+                        let score = dot(query, self.key(slot));
+                        if score >= best.0 {
+                            best = (score, slot);
+                        }
                     }
                 }
                 best
