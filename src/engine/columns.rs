@@ -13,11 +13,9 @@ pub(crate) struct Columns {
     /// Columns with a non-finite weight: multiplied even by a zero entry.
     never_skip: Vec<u32>,
     pub(crate) bias: Vec<f64>,
-    /// A bit per neuron whose bias is not ≤ 0 (so it may fire with no input).
-    pub(crate) on_by_bias: Vec<u64>,
-    /// The same, for the neurons outside the guard groups only (see
-    /// [`Self::open_gates`]).
-    pub(crate) loose_on_by_bias: Vec<u64>,
+    /// A bit per neuron outside the guard groups whose bias is not ≤ 0 (so
+    /// it may fire with no input); see [`Self::open_gates`].
+    on_by_bias: Vec<u64>,
     /// Rows kept apart by their guard column (not in `columns`).
     groups: Vec<GuardGroup>,
     /// The rows themselves, for the rows of a group computed one by one.
@@ -103,7 +101,7 @@ impl Columns {
                 }
                 gates[n] = self.bias[n];
             }
-            *word = self.loose_on_by_bias[word_index];
+            *word = self.on_by_bias[word_index];
         }
         open.sort_unstable_by_key(|&(n, _)| n);
     }
@@ -140,7 +138,7 @@ impl GateBuffers {
     pub(crate) fn new(columns: &Columns) -> GateBuffers {
         GateBuffers {
             gates: columns.bias.clone(),
-            candidates: columns.loose_on_by_bias.clone(),
+            candidates: columns.on_by_bias.clone(),
         }
     }
 }
@@ -199,9 +197,8 @@ impl Columns {
                 on_by_bias[r / 64] |= 1 << (r % 64);
             }
         }
-        let mut loose_on_by_bias = on_by_bias.clone();
         for (r, _) in in_group.iter().enumerate().filter(|(_, grouped)| **grouped) {
-            loose_on_by_bias[r / 64] &= !(1 << (r % 64));
+            on_by_bias[r / 64] &= !(1 << (r % 64));
         }
         let mut readers: Vec<Vec<u32>> = vec![Vec::new(); d];
         for (g, group) in groups.iter().enumerate() {
@@ -216,7 +213,6 @@ impl Columns {
             never_skip,
             bias: rows.iter().map(|row| row.bias).collect(),
             on_by_bias,
-            loose_on_by_bias,
             groups,
             rows: rows.clone(),
             readers,
@@ -257,22 +253,17 @@ impl Columns {
         reached: impl FnMut(usize),
     ) {
         nonzero_entries(x, nonzero);
-        self.multiply_nonzero(x, nonzero, into, None, reached);
+        self.multiply_nonzero(x, nonzero, into, reached);
     }
 
     /// [`Self::multiply`] given `nonzero`, the indices of the non-zero
-    /// entries of `x`, ascending; with `ranges` that hold `x` (see
-    /// [`Ranges::admit`]), a group whose guard is zero computes only the
-    /// rows the ranges do not prove closed, each by its own product, which
-    /// starts at the bias and adds the columns in order as the column
-    /// products do.
+    /// entries of `x`, ascending.
     #[inline]
     pub(crate) fn multiply_nonzero(
         &self,
         x: &[f64],
         nonzero: &[u32],
         into: &mut [f64],
-        ranges: Option<&Ranges>,
         mut reached: impl FnMut(usize),
     ) {
         for &j in nonzero {
@@ -290,22 +281,7 @@ impl Columns {
                 }
             }
         }
-        for (g, group) in self.groups.iter().enumerate() {
-            if let Some(ranges) = ranges
-                && x[group.guard] == 0.0
-            {
-                let (open, entries) = ranges.open_rows(g);
-                // The bound costs a product per non-zero entry: worth it
-                // only before more row entries than that.
-                if open.is_empty() || (entries > nonzero.len() && group.is_closed(x, nonzero)) {
-                    continue;
-                }
-                for &r in open {
-                    into[r as usize] = self.rows.dot(r as usize, x);
-                    reached(r as usize);
-                }
-                continue;
-            }
+        for group in &self.groups {
             if group.is_closed(x, nonzero) {
                 continue;
             }

@@ -27,7 +27,8 @@ use std::sync::Arc;
 
 mod store;
 
-use super::columns::Columns;
+use super::columns::{Columns, GateBuffers, nonzero_entries};
+use super::ranges::Ranges;
 use super::residual::Delta;
 use super::{Mode, Model, TokenFields, choose};
 use crate::weights::HeadKind;
@@ -82,6 +83,9 @@ pub struct Prefill {
     /// Every output field's logit and readout rows, by column.
     readout: Columns,
     threads: usize,
+    /// Per thread, per layer: the ranges the feed-forward input has taken
+    /// at the positions that thread computed (see [`Ranges`]).
+    ranges: Vec<Vec<Ranges>>,
 }
 
 enum HeadCache {
@@ -120,12 +124,21 @@ impl Prefill {
             })
             .collect();
         let readout = Columns::of(&model.readout, weights.d_model(), false);
+        let threads = plan.threads.max(1);
+        let d = weights.d_model();
+        let ranges = (0..threads)
+            .map(|_| {
+                let layers = model.gate_columns.iter();
+                layers.map(|columns| Ranges::new(columns, d)).collect()
+            })
+            .collect();
         Prefill {
             model,
             position: 0,
             caches,
             readout,
-            threads: plan.threads.max(1),
+            threads,
+            ranges,
         }
     }
 
@@ -232,30 +245,25 @@ impl Prefill {
     /// positions.
     fn project(&self, l: usize, x: &[f64]) -> Projections {
         let d = self.model.weights.d_model();
-        let heads = &self.model.layers[l].heads;
-        let mut layout = Vec::with_capacity(heads.len());
-        let mut width = 0;
-        for h in heads {
-            layout.push(width);
-            width += h.q.len() + h.k.len() + h.v.len();
-        }
+        let layer = &self.model.layers[l];
+        // Each head's query, key and value, in head order: the layer's
+        // projections, which the session multiplies too.
+        let layout = layer.heads.iter().map(|h| h.slots[0].start).collect();
+        let projections = &layer.projections;
+        let width = projections.bias.len();
         let n = x.len() / d;
         let mut values = vec![0.0; n * width];
         let chunk = n.div_ceil(self.threads).max(1);
-        let layout_ref = &layout;
         std::thread::scope(|scope| {
             for (rows, out) in x
                 .chunks(chunk * d)
                 .zip(values.chunks_mut(chunk * width.max(1)))
             {
                 scope.spawn(move || {
+                    let mut nonzero = Vec::with_capacity(d);
                     for (row, out) in rows.chunks_exact(d).zip(out.chunks_exact_mut(width.max(1))) {
-                        for (h, &start) in heads.iter().zip(layout_ref) {
-                            let rows = h.q.iter().chain(h.k.iter()).chain(h.v.iter());
-                            for (o, r) in out[start..].iter_mut().zip(rows) {
-                                *o = r.dot(row);
-                            }
-                        }
+                        out[..width].copy_from_slice(&projections.bias);
+                        projections.multiply(row, &mut out[..width], &mut nonzero, |_| {});
                     }
                 });
             }
@@ -311,7 +319,7 @@ impl Prefill {
     /// block, at every position, in place and in parallel over positions;
     /// records a position's first non-finite value as its failure.
     fn add_and_feed_forward(
-        &self,
+        &mut self,
         l: usize,
         reads: &[Vec<f64>],
         x: &mut [f64],
@@ -325,16 +333,18 @@ impl Prefill {
         let gates = &model.gate_columns[l];
         let chunk = failures.len().div_ceil(self.threads).max(1);
         std::thread::scope(|scope| {
-            for (c, (xs, fails)) in x
+            for (c, ((xs, fails), ranges)) in x
                 .chunks_mut(chunk * d)
                 .zip(failures.chunks_mut(chunk))
+                .zip(self.ranges.iter_mut())
                 .enumerate()
             {
+                let ranges = &mut ranges[l];
                 scope.spawn(move || {
                     let mut scratch = FfnScratch::new(gates, d);
                     for (r, (row, fail)) in xs.chunks_exact_mut(d).zip(fails).enumerate() {
                         add_head_outputs(layer, reads, c * chunk + r, row, &mut scratch.delta);
-                        let finite = feed_forward_position(layer, gates, row, &mut scratch);
+                        let finite = feed_forward_position(layer, gates, ranges, row, &mut scratch);
                         if !finite
                             && fail.is_none()
                             && let Some(bad) = row.iter().position(|v| !v.is_finite())
@@ -380,11 +390,16 @@ fn add_head_outputs(
     delta: &mut Delta,
 ) {
     for (h, read) in reads.iter().enumerate() {
-        let out = &layer.heads[h].out;
+        let head = &layer.heads[h];
+        let out = &head.out;
         let value = &read[i * out.len()..(i + 1) * out.len()];
-        for (component, targets) in out.iter().enumerate() {
+        for (targets, &v) in out.iter().zip(value) {
+            // A zero component's terms are zeros, which add nothing.
+            if v == 0.0 && head.out_finite {
+                continue;
+            }
             for &(dim, w) in targets {
-                delta.add(dim, w * value[component]);
+                delta.add(dim, w * v);
             }
         }
     }
@@ -393,11 +408,8 @@ fn add_head_outputs(
 
 /// Buffers reused across positions.
 struct FfnScratch {
-    /// The gate pre-activations; equal to the bias outside `candidates`.
-    gates: Vec<f64>,
-    /// A bit per neuron that may be on: those a multiplied column reached,
-    /// and those whose bias alone is not ≤ 0.
-    candidates: Vec<u64>,
+    gates: GateBuffers,
+    open: Vec<(usize, f64)>,
     delta: Delta,
     nonzero: Vec<u32>,
 }
@@ -405,8 +417,8 @@ struct FfnScratch {
 impl FfnScratch {
     fn new(gates: &Columns, d: usize) -> FfnScratch {
         FfnScratch {
-            gates: gates.bias.clone(),
-            candidates: gates.on_by_bias.clone(),
+            gates: GateBuffers::new(gates),
+            open: Vec::new(),
             delta: Delta::new(d),
             nonzero: Vec::with_capacity(d),
         }
@@ -421,33 +433,26 @@ impl FfnScratch {
 fn feed_forward_position(
     rows: &super::LayerRows,
     gates: &Columns,
+    ranges: &mut Ranges,
     row: &mut [f64],
     scratch: &mut FfnScratch,
 ) -> bool {
-    let g = &mut scratch.gates;
-    let candidates = &mut scratch.candidates;
-    let delta = &mut scratch.delta;
-    gates.multiply(row, g, &mut scratch.nonzero, |n| {
-        candidates[n / 64] |= 1 << (n % 64)
-    });
-    for (word_index, word) in candidates.iter_mut().enumerate() {
-        let mut bits = *word;
-        while bits != 0 {
-            let n = word_index * 64 + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let gate = g[n];
-            g[n] = gates.bias[n];
-            if gate <= 0.0 {
-                continue;
-            }
-            let activation = gate * rows.val.dot(n, row);
-            if activation != 0.0 {
-                for &(dim, w) in &rows.out[n] {
-                    delta.add(dim, w * activation);
-                }
+    let FfnScratch {
+        gates: buffers,
+        open,
+        delta,
+        nonzero,
+    } = scratch;
+    nonzero_entries(row, nonzero);
+    ranges.admit(gates, row, nonzero);
+    gates.open_gates(row, nonzero, ranges, buffers, open);
+    for &(n, gate) in open.iter() {
+        let activation = gate * rows.val.dot(n, row);
+        if activation != 0.0 {
+            for &(dim, w) in &rows.out[n] {
+                delta.add(dim, w * activation);
             }
         }
-        *word = gates.on_by_bias[word_index];
     }
     delta.apply(row);
     row.iter().fold(true, |finite, x| finite & x.is_finite())

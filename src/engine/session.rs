@@ -399,7 +399,7 @@ impl Session {
             projected.extend_from_slice(&rows.projections.bias);
             let x = x.values();
             rows.projections
-                .multiply_nonzero(x, nonzero, projected, None, |_| {});
+                .multiply_nonzero(x, nonzero, projected, |_| {});
         }
         let x = x.values();
         for (h, head) in model.weights.layers[l].heads.iter().enumerate() {
