@@ -339,12 +339,15 @@ impl KeyValueStore {
         self.keys.get(slot).expect("every slot has a key")
     }
 
-    /// Whether `(score, slot)` beats `(best, best_slot)` by [`beats`].
+    /// Whether `(score, slot)` beats `(best, best_slot)` by [`beats`]; the
+    /// slots' entries are looked up only on a tie, the one case they decide.
     fn beats(&self, (score, slot): (f64, usize), (best, best_slot): (f64, usize)) -> bool {
-        beats(
-            (score, self.latest(slot).entry),
-            (best, self.latest(best_slot).entry),
-        )
+        let entries = if score == best {
+            (self.latest(slot).entry, self.latest(best_slot).entry)
+        } else {
+            (0, 0)
+        };
+        beats((score, entries.0), (best, entries.1))
     }
 
     /// The winning slot as the envelope finds it, or `None` when it cannot
