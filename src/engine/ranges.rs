@@ -85,19 +85,30 @@ impl Ranges {
         (rows, *entries)
     }
 
+    /// Whether the ranges hold `x` (non-zero at `nonzero`; zero is in every
+    /// range): then [`Self::admit`] would change nothing.
+    #[inline]
+    pub(crate) fn hold(&self, x: &[f64], nonzero: &[u32]) -> bool {
+        nonzero
+            .iter()
+            .all(|&j| self.holds(j as usize, x[j as usize]))
+    }
+
+    /// Whether dimension `j`'s range holds `v`.
+    #[inline]
+    fn holds(&self, j: usize, v: f64) -> bool {
+        !self.checked[j]
+            || (self.lo[j] <= v && v <= self.hi[j] && (!self.integral[j] || is_integer(v)))
+    }
+
     /// Widens the ranges to hold `x` (non-zero at `nonzero`; zero is in
     /// every range), and re-examines the groups whose ranges grew.
     #[inline]
     pub(crate) fn admit(&mut self, columns: &Columns, x: &[f64], nonzero: &[u32]) {
         let mut grew = false;
         for &j in nonzero {
-            let j = j as usize;
-            if !self.checked[j] {
-                continue;
-            }
-            let v = x[j];
-            let inside = self.lo[j] <= v && v <= self.hi[j];
-            if !inside || (self.integral[j] && !is_integer(v)) {
+            let (j, v) = (j as usize, x[j as usize]);
+            if !self.holds(j, v) {
                 self.widen(j, v);
                 for &g in columns.readers(j) {
                     self.stale[g as usize] = true;

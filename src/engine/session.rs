@@ -58,18 +58,20 @@ struct Buffers {
 }
 
 /// The fast feed-forward's buffers for one layer: the gates' between
-/// passes, and the ranges its input has taken.
+/// passes, and the ranges its input has taken — shared by the session's
+/// clones (the debugger's snapshots) until one of them widens them, which
+/// few passes do.
 #[derive(Clone)]
 struct GateScratch {
     buffers: GateBuffers,
-    ranges: Ranges,
+    ranges: Arc<Ranges>,
 }
 
 impl GateScratch {
     fn new(columns: &Columns, d: usize) -> GateScratch {
         GateScratch {
             buffers: GateBuffers::new(columns),
-            ranges: Ranges::new(columns, d),
+            ranges: Arc::new(Ranges::new(columns, d)),
         }
     }
 
@@ -82,7 +84,9 @@ impl GateScratch {
         nonzero: &[u32],
         open: &mut Vec<(usize, f64)>,
     ) {
-        self.ranges.admit(columns, x, nonzero);
+        if !self.ranges.hold(x, nonzero) {
+            Arc::make_mut(&mut self.ranges).admit(columns, x, nonzero);
+        }
         columns.open_gates(x, nonzero, &self.ranges, &mut self.buffers, open);
     }
 }
