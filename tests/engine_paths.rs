@@ -179,3 +179,35 @@ fn an_ip_readout_edited_to_1e308_reads_the_same_on_both_paths() {
     );
     assert_eq!(run(Mode::Fast), reference);
 }
+
+#[test]
+fn a_nan_gate_fails_the_pass_on_both_paths() {
+    // A layer-1 neuron edited in memory to an infinite gate weight on
+    // res.b0, which only layer 1's own neurons write: at every pass its
+    // gate is 0 + ∞·0, NaN. A NaN gate passes its neuron on both paths, so
+    // the NaN reaches the residual and the first pass of the prompt fails
+    // (the reference once closed it, `g > 0`, while the fast path opened
+    // it, `!(g ≤ 0)`, and only the fast path failed).
+    let mut weights = support::transformer::compiled().clone();
+    let res_b0 = weights.dims.iter().position(|d| d == "res.b0").unwrap();
+    let layer = &mut weights.layers[1];
+    let neuron = (0..layer.w_gate.nrows())
+        .find(|&n| layer.w_out.rows().any(|row| row.cols.contains(&(n as u32))))
+        .expect("a layer-1 neuron that writes the residual");
+    layer.w_gate.clear_row(neuron);
+    layer.w_gate.set(neuron, res_b0, f64::INFINITY);
+    layer.b_gate[neuron] = 0.0;
+    let model = Arc::new(Model::new(Arc::new(weights)));
+    let program =
+        Arc::new(Program::from_wat("t.wat", "(module (func (export \"main\") nop))").unwrap());
+    let prompt = |mode| {
+        let files = wasmtf::files::FileContents::default();
+        TransformerRun::new(Arc::clone(&model), Arc::clone(&program), files, mode)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let reference = prompt(Mode::Reference);
+    let message = reference.clone().expect_err("the NaN reaches the residual");
+    assert!(message.contains("layer 1"), "{message}");
+    assert_eq!(prompt(Mode::Fast), reference);
+}

@@ -17,8 +17,10 @@
 //! the guard at zero, is below zero:
 //! - exactly (≤ 0), when the bias, the weights and every value the row's
 //!   dimensions have taken are integers and the sum of their magnitudes is
-//!   at most 2⁵³ — every partial sum is then an integer that an f64 holds,
-//!   so the row's sum, in any order, is its exact value;
+//!   at most 2⁵² — every partial sum is then an integer that an f64 holds,
+//!   so the row's sum, in any order, is its exact value (the bound is
+//!   itself summed in f64: its terms are non-negative integers, so a
+//!   computed sum within 2⁵², below 2⁵³, was computed exactly);
 //! - otherwise with a margin of 10⁻⁹ times that sum of magnitudes, far above
 //!   the rounding of a sum of at most a few thousand terms (n·2⁻⁵³).
 //!
@@ -31,8 +33,10 @@ use super::columns::Columns;
 /// Widenings of one dimension's range before it is taken as unbounded.
 const MOST_WIDENINGS: u8 = 24;
 
-/// The largest sum of magnitudes whose integer partial sums an f64 holds.
-const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+/// The largest sum of magnitudes taken as exact: 2⁵², so that a computed
+/// sum within it was computed without rounding (every integer below 2⁵³ is
+/// an f64, and a partial sum that rounded would have passed 2⁵³).
+const EXACT_INTEGERS: f64 = 4_503_599_627_370_496.0;
 
 /// Whether `v` is an integer of magnitude below 2⁶³ (larger ones are given
 /// up on too: the exact case needs far less). A cast and a compare, where

@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2};
 
 use super::attention::{Hit, KeyValueStore};
 use super::capture::{HeadCapture, LayerCapture, NeuronCapture, PassCapture};
-use super::columns::{Columns, GateBuffers, nonzero_entries};
+use super::columns::{Columns, GateBuffers, is_open, nonzero_entries};
 use super::ranges::Ranges;
 use super::residual::{Delta, Residual};
 use super::sparse::SparseRows;
@@ -498,7 +498,7 @@ fn feed_forward(
                 values
                     .iter()
                     .enumerate()
-                    .filter(|&(_, &g)| g > 0.0)
+                    .filter(|&(_, &g)| is_open(g))
                     .map(|(n, &g)| (n, g)),
             );
             project(&rows.val, Some(&d[1]), &layer.b_val, x.values(), values);
