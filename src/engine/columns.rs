@@ -18,7 +18,8 @@ pub(crate) struct Columns {
     on_by_bias: Vec<u64>,
     /// Rows kept apart by their guard column (not in `columns`).
     groups: Vec<GuardGroup>,
-    /// The rows themselves, for the rows of a group computed one by one.
+    /// The rows themselves, for the rows of a group computed one by one
+    /// (none kept when there are no groups).
     rows: SparseRows,
     /// Per residual dimension: the groups with a row reading it, the guard
     /// aside (what [`Ranges`] must re-examine when the dimension's range
@@ -45,21 +46,9 @@ impl Columns {
     ) {
         let GateBuffers { gates, candidates } = buffers;
         open.clear();
-        for &j in nonzero {
-            let xj = x[j as usize];
-            for &(r, w) in &self.columns[j as usize] {
-                gates[r as usize] += w * xj;
-                candidates[r as usize / 64] |= 1 << (r % 64);
-            }
-        }
-        for &j in &self.never_skip {
-            if x[j as usize] == 0.0 {
-                for &(r, w) in &self.columns[j as usize] {
-                    gates[r as usize] += w * 0.0;
-                    candidates[r as usize / 64] |= 1 << (r % 64);
-                }
-            }
-        }
+        self.multiply_loose(x, nonzero, gates, |r| {
+            candidates[r as usize / 64] |= 1 << (r % 64)
+        });
         for (g, group) in self.groups.iter().enumerate() {
             if x[group.guard] == 0.0 {
                 let (rows, entries) = ranges.open_rows(g);
@@ -208,13 +197,18 @@ impl Columns {
                 }
             }
         }
+        let kept_rows = if groups.is_empty() {
+            SparseRows::default()
+        } else {
+            rows.clone()
+        };
         Columns {
             columns,
             never_skip,
             bias: rows.iter().map(|row| row.bias).collect(),
             on_by_bias,
             groups,
-            rows: rows.clone(),
+            rows: kept_rows,
             readers,
         }
     }
@@ -241,46 +235,20 @@ impl Columns {
 
     /// `into += self · x` (`into` starting at the bias), multiplying only
     /// the entries of `x` that are not zero, in ascending order, as the
-    /// session's row products add them; calls `reached(row)` for each row a
-    /// product reaches. A zero entry is still multiplied by a column holding
-    /// a non-finite weight (0 · ∞ is NaN, whatever the order), after the rest.
+    /// session's row products add them. A zero entry is still multiplied by
+    /// a column holding a non-finite weight (0 · ∞ is NaN, whatever the
+    /// order), after the rest.
     #[inline]
-    pub(crate) fn multiply(
-        &self,
-        x: &[f64],
-        into: &mut [f64],
-        nonzero: &mut Vec<u32>,
-        reached: impl FnMut(usize),
-    ) {
+    pub(crate) fn multiply(&self, x: &[f64], into: &mut [f64], nonzero: &mut Vec<u32>) {
         nonzero_entries(x, nonzero);
-        self.multiply_nonzero(x, nonzero, into, reached);
+        self.multiply_nonzero(x, nonzero, into);
     }
 
     /// [`Self::multiply`] given `nonzero`, the indices of the non-zero
     /// entries of `x`, ascending.
     #[inline]
-    pub(crate) fn multiply_nonzero(
-        &self,
-        x: &[f64],
-        nonzero: &[u32],
-        into: &mut [f64],
-        mut reached: impl FnMut(usize),
-    ) {
-        for &j in nonzero {
-            let xj = x[j as usize];
-            for &(r, w) in &self.columns[j as usize] {
-                into[r as usize] += w * xj;
-                reached(r as usize);
-            }
-        }
-        for &j in &self.never_skip {
-            if x[j as usize] == 0.0 {
-                for &(r, w) in &self.columns[j as usize] {
-                    into[r as usize] += w * 0.0;
-                    reached(r as usize);
-                }
-            }
-        }
+    pub(crate) fn multiply_nonzero(&self, x: &[f64], nonzero: &[u32], into: &mut [f64]) {
+        self.multiply_loose(x, nonzero, into, |_| {});
         for group in &self.groups {
             if group.is_closed(x, nonzero) {
                 continue;
@@ -289,7 +257,33 @@ impl Columns {
                 let xj = x[j as usize];
                 for &(r, w) in &group.columns[j as usize] {
                     into[r as usize] += w * xj;
-                    reached(r as usize);
+                }
+            }
+        }
+    }
+
+    /// The columns outside the groups of [`Self::multiply_nonzero`], calling
+    /// `reached(row)` for each row a product reaches.
+    #[inline(always)]
+    fn multiply_loose(
+        &self,
+        x: &[f64],
+        nonzero: &[u32],
+        into: &mut [f64],
+        mut reached: impl FnMut(u32),
+    ) {
+        for &j in nonzero {
+            let xj = x[j as usize];
+            for &(r, w) in &self.columns[j as usize] {
+                into[r as usize] += w * xj;
+                reached(r);
+            }
+        }
+        for &j in &self.never_skip {
+            if x[j as usize] == 0.0 {
+                for &(r, w) in &self.columns[j as usize] {
+                    into[r as usize] += w * 0.0;
+                    reached(r);
                 }
             }
         }
@@ -406,7 +400,7 @@ mod tests {
         assert_eq!(columns.groups.len(), 1, "the rows form one group");
         let mut into = columns.bias.clone();
         let mut nonzero = Vec::new();
-        columns.multiply(x, &mut into, &mut nonzero, |_| {});
+        columns.multiply(x, &mut into, &mut nonzero);
         into
     }
 

@@ -59,6 +59,23 @@ struct HeadRows {
     out_finite: bool,
 }
 
+impl HeadRows {
+    /// Adds what the head read, through its output columns, to `delta`,
+    /// component by component in order. A zero component is passed over
+    /// when every output weight is finite: its terms are zeros, which
+    /// [`residual::Delta::add`] leaves out anyway.
+    fn add_output(&self, read: &[f64], delta: &mut residual::Delta) {
+        for (targets, &r) in self.out.iter().zip(read) {
+            if r == 0.0 && self.out_finite {
+                continue;
+            }
+            for &(dim, w) in targets {
+                delta.add(dim, w * r);
+            }
+        }
+    }
+}
+
 struct LayerRows {
     heads: Vec<HeadRows>,
     /// Every head's query, key and value rows, by column: the fast path

@@ -220,7 +220,7 @@ impl Prefill {
                     for ((row, out), fail) in rows.chunks_exact(d).zip(out).zip(fails) {
                         if fail.is_none() {
                             values.copy_from_slice(&readout.bias);
-                            readout.multiply(row, &mut values, &mut nonzero, |_| {});
+                            readout.multiply(row, &mut values, &mut nonzero);
                             match choose(weights, Mode::Fast, &values, None) {
                                 Ok(fields) => *out = fields,
                                 Err(message) => *fail = Some(message),
@@ -263,7 +263,7 @@ impl Prefill {
                     let mut nonzero = Vec::with_capacity(d);
                     for (row, out) in rows.chunks_exact(d).zip(out.chunks_exact_mut(width.max(1))) {
                         out[..width].copy_from_slice(&projections.bias);
-                        projections.multiply(row, &mut out[..width], &mut nonzero, |_| {});
+                        projections.multiply(row, &mut out[..width], &mut nonzero);
                     }
                 });
             }
@@ -389,19 +389,9 @@ fn add_head_outputs(
     row: &mut [f64],
     delta: &mut Delta,
 ) {
-    for (h, read) in reads.iter().enumerate() {
-        let head = &layer.heads[h];
-        let out = &head.out;
-        let value = &read[i * out.len()..(i + 1) * out.len()];
-        for (targets, &v) in out.iter().zip(value) {
-            // A zero component's terms are zeros, which add nothing.
-            if v == 0.0 && head.out_finite {
-                continue;
-            }
-            for &(dim, w) in targets {
-                delta.add(dim, w * v);
-            }
-        }
+    for (head, read) in layer.heads.iter().zip(reads) {
+        let width = head.out.len();
+        head.add_output(&read[i * width..(i + 1) * width], delta);
     }
     delta.apply(row);
 }

@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2};
 
 use super::attention::{Hit, KeyValueStore};
 use super::capture::{HeadCapture, LayerCapture, NeuronCapture, PassCapture};
-use super::columns::{Columns, GateBuffers, is_open, nonzero_entries};
+use super::columns::{Columns, GateBuffers, is_open};
 use super::ranges::Ranges;
 use super::residual::{Delta, Residual};
 use super::sparse::SparseRows;
@@ -51,8 +51,6 @@ struct Buffers {
     nonzero: Vec<u32>,
     /// The layer's head projections, on the fast path.
     projected: Vec<f64>,
-    /// The non-zero components of a head's read.
-    components: Vec<u32>,
     open: Vec<(usize, f64)>,
     values: Vec<f64>,
 }
@@ -220,7 +218,6 @@ impl Session {
                 v: Vec::new(),
                 nonzero: Vec::with_capacity(d),
                 projected: Vec::new(),
-                components: Vec::new(),
                 open: Vec::new(),
                 values: Vec::new(),
             },
@@ -392,7 +389,6 @@ impl Session {
             v,
             nonzero,
             projected,
-            components,
             ..
         } = &mut self.buffers;
         if dense.is_none() {
@@ -402,8 +398,7 @@ impl Session {
             projected.clear();
             projected.extend_from_slice(&rows.projections.bias);
             let x = x.values();
-            rows.projections
-                .multiply_nonzero(x, nonzero, projected, |_| {});
+            rows.projections.multiply_nonzero(x, nonzero, projected);
         }
         let x = x.values();
         for (h, head) in model.weights.layers[l].heads.iter().enumerate() {
@@ -440,18 +435,7 @@ impl Session {
             };
             // An empty store reads zeros, which add nothing.
             if let Some(read) = read {
-                let mut add = |c: usize| {
-                    for &(dim, w) in &head_rows.out[c] {
-                        delta.add(dim, w * read[c]);
-                    }
-                };
-                if head_rows.out_finite {
-                    // A zero component's terms are zeros, which add nothing.
-                    nonzero_entries(read, components);
-                    components.iter().for_each(|&c| add(c as usize));
-                } else {
-                    (0..read.len()).for_each(add);
-                }
+                head_rows.add_output(read, delta);
             }
             if let Some(lc) = capture.as_deref_mut() {
                 let value = read.map_or_else(|| vec![0.0; head.w_v.nrows()], <[f64]>::to_vec);
