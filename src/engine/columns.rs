@@ -2,6 +2,11 @@
 //! its non-zero entries are multiplied, in ascending order as the session's
 //! row products add them, and groups of rows a bound proves closed are
 //! skipped.
+//!
+//! Within a group, rows whose entries are the same and whose biases differ
+//! (the compiled model's ramps and staircases: `2⁴⁰·op + Σ 2ⁱ·bitᵢ − k` for
+//! several `k`) form one [`Form`]: where the sums are exact, one sum serves
+//! every row of the form, and its rows open in the order of their biases.
 
 use super::ranges::Ranges;
 use super::sparse::SparseRows;
@@ -22,9 +27,12 @@ pub(crate) struct Columns {
     /// (none kept when there are no groups).
     rows: SparseRows,
     /// Per residual dimension: the groups with a row reading it, the guard
-    /// aside (what [`Ranges`] must re-examine when the dimension's range
+    /// included (what [`Ranges`] must re-examine when the dimension's range
     /// grows).
     readers: Vec<Vec<u32>>,
+    /// A bit per residual dimension that some row reads: the only entries
+    /// a product needs listed.
+    reads: Vec<u64>,
 }
 
 impl Columns {
@@ -44,7 +52,11 @@ impl Columns {
         buffers: &mut GateBuffers,
         open: &mut Vec<(usize, f64)>,
     ) {
-        let GateBuffers { gates, candidates } = buffers;
+        let GateBuffers {
+            gates,
+            candidates,
+            sums,
+        } = buffers;
         open.clear();
         self.multiply_loose(x, nonzero, gates, |r| {
             candidates[r as usize / 64] |= 1 << (r % 64)
@@ -66,19 +78,7 @@ impl Columns {
                 continue;
             }
             // The guard is on (or NaN): no bound can close the group.
-            for &j in nonzero {
-                let xj = x[j as usize];
-                for &(r, w) in &group.columns[j as usize] {
-                    gates[r as usize] += w * xj;
-                }
-            }
-            for &r in &group.members {
-                let r = r as usize;
-                if is_open(gates[r]) {
-                    open.push((r, gates[r]));
-                }
-                gates[r] = self.bias[r];
-            }
+            self.open_forms(g, x, nonzero, ranges, sums, open);
         }
         for (word_index, word) in candidates.iter_mut().enumerate() {
             let mut bits = *word;
@@ -96,6 +96,52 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// The open rows of group `g`, whose guard is not zero, form by form:
+    /// each form's sum of its entries, once, and then its rows in the order
+    /// of their biases until one is closed, where `ranges` prove the sums
+    /// exact; elsewhere each row by its own product. `sums` are zeros, and
+    /// left so.
+    fn open_forms(
+        &self,
+        g: usize,
+        x: &[f64],
+        nonzero: &[u32],
+        ranges: &Ranges,
+        sums: &mut [f64],
+        open: &mut Vec<(usize, f64)>,
+    ) {
+        let group = &self.groups[g];
+        for &j in nonzero {
+            let xj = x[j as usize];
+            for &(f, w) in &group.form_columns[j as usize] {
+                sums[f as usize] += w * xj;
+            }
+        }
+        for (f, form) in group.forms.iter().enumerate() {
+            let sum = std::mem::take(&mut sums[f]);
+            if ranges.is_exact(g, f) {
+                // Every partial sum is an integer an f64 holds: `bias + sum`
+                // is the row's value in any order, and grows with the bias.
+                for &(r, bias) in &form.rows {
+                    let gate = bias + sum;
+                    if gate <= 0.0 {
+                        break;
+                    }
+                    open.push((r as usize, gate));
+                }
+            } else {
+                for &(r, _) in &form.rows {
+                    let gate = self.rows.dot(r as usize, x);
+                    if is_open(gate) {
+                        open.push((r as usize, gate));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Rows whose largest weight is in the same column, the guard (a gated
 /// neuron's opcode dimension, say). When the residual is zero there, the
 /// rest of the residual bounds every row's value from above; when that bound
@@ -110,24 +156,40 @@ struct GuardGroup {
     max_abs_bias: f64,
     /// Per residual dimension: the largest |weight| of any row in the group.
     bound: Vec<f64>,
-    /// The group's rows by column: `(row, weight)`.
-    columns: Vec<Vec<(u32, f64)>>,
+    /// The group's rows, gathered by their entries.
+    forms: Vec<Form>,
+    /// Per residual dimension: the forms reading it, `(form, weight)`.
+    form_columns: Vec<Vec<(u32, f64)>>,
+}
+
+/// Rows of a group with the same entries, their biases aside.
+pub(crate) struct Form {
+    /// One of the rows: its entries are every row's.
+    pub(crate) representative: u32,
+    /// `(row, bias)`, the largest bias first (ties by row).
+    pub(crate) rows: Vec<(u32, f64)>,
+    /// The largest |bias|, and whether every bias is an integer.
+    pub(crate) max_abs_bias: f64,
+    pub(crate) integer_biases: bool,
 }
 
 /// What [`Columns::open_gates`] keeps between calls: every gate at its
-/// bias, and a bit for each neuron outside the groups whose bias alone may
-/// open it.
+/// bias, a bit for each neuron outside the groups whose bias alone may
+/// open it, and a zero sum for each form of the largest group.
 #[derive(Clone, Debug)]
 pub(crate) struct GateBuffers {
     gates: Vec<f64>,
     candidates: Vec<u64>,
+    sums: Vec<f64>,
 }
 
 impl GateBuffers {
     pub(crate) fn new(columns: &Columns) -> GateBuffers {
+        let most_forms = columns.groups.iter().map(|g| g.forms.len()).max();
         GateBuffers {
             gates: columns.bias.clone(),
             candidates: columns.on_by_bias.clone(),
+            sums: vec![0.0; most_forms.unwrap_or(0)],
         }
     }
 }
@@ -165,10 +227,8 @@ impl Columns {
         };
         let mut in_group = vec![false; rows.len()];
         for group in &groups {
-            for column in &group.columns {
-                for &(r, _) in column {
-                    in_group[r as usize] = true;
-                }
+            for &r in &group.members {
+                in_group[r as usize] = true;
             }
         }
         let mut columns: Vec<Vec<(u32, f64)>> = vec![Vec::new(); d];
@@ -191,10 +251,16 @@ impl Columns {
         }
         let mut readers: Vec<Vec<u32>> = vec![Vec::new(); d];
         for (g, group) in groups.iter().enumerate() {
-            for (c, column) in group.columns.iter().enumerate() {
-                if c != group.guard && !column.is_empty() {
+            for (c, column) in group.form_columns.iter().enumerate() {
+                if !column.is_empty() {
                     readers[c].push(g as u32);
                 }
+            }
+        }
+        let mut reads = vec![0u64; d.div_ceil(64)];
+        for row in rows.iter() {
+            for &c in row.cols {
+                reads[c as usize / 64] |= 1 << (c % 64);
             }
         }
         let kept_rows = if groups.is_empty() {
@@ -210,6 +276,7 @@ impl Columns {
             groups,
             rows: kept_rows,
             readers,
+            reads,
         }
     }
 
@@ -218,13 +285,18 @@ impl Columns {
         self.groups.len()
     }
 
-    /// Group `g`'s guard dimension and its rows.
-    pub(crate) fn group(&self, g: usize) -> (usize, &[u32]) {
+    /// Group `g`'s guard dimension and its forms.
+    pub(crate) fn group(&self, g: usize) -> (usize, &[Form]) {
         let group = &self.groups[g];
-        (group.guard, &group.members)
+        (group.guard, &group.forms)
     }
 
-    /// The groups with a row that reads dimension `d` (the guard aside).
+    /// A bit per residual dimension that some row reads.
+    pub(crate) fn reads(&self) -> &[u64] {
+        &self.reads
+    }
+
+    /// The groups with a row that reads dimension `d`, the guard included.
     pub(crate) fn readers(&self, d: usize) -> &[u32] {
         &self.readers[d]
     }
@@ -253,11 +325,8 @@ impl Columns {
             if group.is_closed(x, nonzero) {
                 continue;
             }
-            for &j in nonzero.iter() {
-                let xj = x[j as usize];
-                for &(r, w) in &group.columns[j as usize] {
-                    into[r as usize] += w * xj;
-                }
+            for &r in &group.members {
+                into[r as usize] = self.rows.dot(r as usize, x);
             }
         }
     }
@@ -363,21 +432,60 @@ impl GuardGroup {
                     max_bias: f64::NEG_INFINITY,
                     max_abs_bias: 0.0,
                     bound: vec![0.0; d],
-                    columns: vec![Vec::new(); d],
+                    forms: Form::gather(rows, &members),
+                    form_columns: vec![Vec::new(); d],
                 };
-                for r in members {
+                for &r in &members {
                     let row = rows.row(r);
                     group.max_bias = group.max_bias.max(row.bias);
                     group.max_abs_bias = group.max_abs_bias.max(row.bias.abs());
                     for (&c, &w) in row.cols.iter().zip(row.vals) {
                         let c = c as usize;
                         group.bound[c] = group.bound[c].max(w.abs());
-                        group.columns[c].push((r as u32, w));
+                    }
+                }
+                for (f, form) in group.forms.iter().enumerate() {
+                    let row = rows.row(form.representative as usize);
+                    for (&c, &w) in row.cols.iter().zip(row.vals) {
+                        group.form_columns[c as usize].push((f as u32, w));
                     }
                 }
                 group
             })
             .collect()
+    }
+}
+
+impl Form {
+    /// `members` of `rows` gathered by their entries (the same columns
+    /// and the same weights, bit for bit), in the order each form first
+    /// appears.
+    fn gather(rows: &SparseRows, members: &[usize]) -> Vec<Form> {
+        let mut index: std::collections::HashMap<(&[u32], Vec<u64>), usize> = Default::default();
+        let mut forms: Vec<Form> = Vec::new();
+        for &r in members {
+            let row = rows.row(r);
+            let weights = row.vals.iter().map(|w| w.to_bits()).collect();
+            let f = *index.entry((row.cols, weights)).or_insert_with(|| {
+                forms.push(Form {
+                    representative: r as u32,
+                    rows: Vec::new(),
+                    max_abs_bias: 0.0,
+                    integer_biases: true,
+                });
+                forms.len() - 1
+            });
+            forms[f].rows.push((r as u32, row.bias));
+        }
+        for form in &mut forms {
+            form.rows
+                .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for &(_, bias) in &form.rows {
+                form.max_abs_bias = form.max_abs_bias.max(bias.abs());
+                form.integer_biases &= bias == bias.trunc();
+            }
+        }
+        forms
     }
 }
 
@@ -429,5 +537,76 @@ mod tests {
         assert!(gates(&[1.0, 0.0, 0.0]).iter().all(|&g| g == 99.0));
         // A NaN entry never closes a group.
         assert!(gates(&[0.0, f64::NAN, 0.0]).iter().all(|g| g.is_nan()));
+    }
+
+    use crate::engine::ranges::Ranges;
+    use proptest::prelude::*;
+
+    /// A value of a residual dimension: mostly flags, some integers, some
+    /// fractions, some near the limit of exact integers.
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            6 => Just(0.0),
+            6 => Just(1.0),
+            3 => (-3i32..=3).prop_map(f64::from),
+            1 => (-300i32..=300).prop_map(|v| f64::from(v) / 100.0),
+            1 => (-4i64..=4).prop_map(|v| (v << 49) as f64),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Over any sequence of residuals, the guard on or off, the open
+        /// gates are exactly the rows whose own product in column order (the
+        /// reference's sum) is above zero, with that product bit for bit:
+        /// on rows that share their entries and differ in bias, as the
+        /// compiled ramps do, with integer weights (whose sums are exact) or
+        /// decimal ones (whose sums round differently in another order).
+        #[test]
+        fn open_gates_are_the_rows_above_zero(
+            forms in prop::collection::vec(
+                (
+                    prop::collection::vec((1u32..6, -3i32..=3), 1..6),
+                    prop::collection::vec(-6i32..=2, 1..8),
+                    0u8..3,
+                ),
+                4..12,
+            ),
+            residuals in prop::collection::vec(prop::collection::vec(value(), 6), 1..24),
+        ) {
+            let mut sparse = SparseRows::default();
+            for (entries, biases, scale) in &forms {
+                // Guard 100 on dimension 0, then the others, each once.
+                let mut cols: Vec<(u32, f64)> = vec![(0, 100.0)];
+                for &(c, w) in entries {
+                    if !cols.iter().any(|&(k, _)| k == c) {
+                        cols.push((c, f64::from(w) / 10f64.powi(i32::from(*scale))));
+                    }
+                }
+                cols.sort_by_key(|&(c, _)| c);
+                for &bias in biases {
+                    sparse.push(cols.clone(), f64::from(bias) / 10f64.powi(i32::from(*scale)));
+                }
+            }
+            let columns = Columns::of(&sparse, 6, true);
+            prop_assume!(columns.group_count() == 1);
+            let mut ranges = Ranges::new(&columns, 6);
+            let mut buffers = GateBuffers::new(&columns);
+            let (mut open, mut nonzero) = (Vec::new(), Vec::new());
+            for x in residuals {
+                nonzero_entries(&x, &mut nonzero);
+                ranges.admit(&columns, &x, &nonzero);
+                columns.open_gates(&x, &nonzero, &ranges, &mut buffers, &mut open);
+                let expected: Vec<(usize, u64)> = (0..sparse.len())
+                    .map(|r| (r, sparse.dot(r, &x)))
+                    .filter(|&(_, gate)| is_open(gate))
+                    .map(|(r, gate)| (r, gate.to_bits()))
+                    .collect();
+                let found: Vec<(usize, u64)> =
+                    open.iter().map(|&(r, gate)| (r, gate.to_bits())).collect();
+                prop_assert_eq!(found, expected, "at {:?}", x);
+            }
+        }
     }
 }

@@ -27,8 +27,13 @@
 //! A dimension whose range keeps growing (a counter, a cursor) is given up
 //! after [`MOST_WIDENINGS`]: it becomes unbounded, and the rows reading it
 //! are computed at every pass where their guard allows it.
+//!
+//! The same ranges, the guard's included, tell which forms of a group (rows
+//! sharing their entries, see [`Columns`]) sum exactly, by the first rule:
+//! integers whose magnitudes sum to at most 2⁵². One sum then serves every
+//! row of the form.
 
-use super::columns::Columns;
+use super::columns::{Columns, Form};
 
 /// Widenings of one dimension's range before it is taken as unbounded.
 const MOST_WIDENINGS: u8 = 24;
@@ -60,6 +65,9 @@ pub(crate) struct Ranges {
     /// Per group: its rows the ranges do not prove closed with the guard at
     /// zero, and their number of entries.
     open: Vec<(Vec<u32>, usize)>,
+    /// Per group, per form: whether its rows' sums are exact whatever the
+    /// guard (within its range).
+    exact: Vec<Vec<bool>>,
     /// Groups to re-examine after widenings.
     stale: Vec<bool>,
 }
@@ -75,6 +83,7 @@ impl Ranges {
             widenings: vec![0; d],
             checked: (0..d).map(|c| !columns.readers(c).is_empty()).collect(),
             open: vec![(Vec::new(), 0); groups],
+            exact: vec![Vec::new(); groups],
             stale: vec![true; groups],
         };
         ranges.reexamine(columns);
@@ -87,6 +96,14 @@ impl Ranges {
     pub(crate) fn open_rows(&self, g: usize) -> (&[u32], usize) {
         let (rows, entries) = &self.open[g];
         (rows, *entries)
+    }
+
+    /// Whether form `f` of group `g` sums exactly for any residual within
+    /// the ranges: integer weights, biases and values whose magnitudes sum
+    /// to at most 2⁵².
+    #[inline]
+    pub(crate) fn is_exact(&self, g: usize, f: usize) -> bool {
+        self.exact[g][f]
     }
 
     /// Whether the ranges hold `x` (non-zero at `nonzero`; zero is in every
@@ -148,50 +165,81 @@ impl Ranges {
         }
     }
 
-    /// The open rows of every stale group, found again.
+    /// The open rows and the exact forms of every stale group, found again.
     #[cold]
     fn reexamine(&mut self, columns: &Columns) {
         for g in 0..self.stale.len() {
             if !std::mem::take(&mut self.stale[g]) {
                 continue;
             }
-            let (guard, members) = columns.group(g);
+            let (guard, forms) = columns.group(g);
             let (mut rows, _) = std::mem::take(&mut self.open[g]);
             rows.clear();
             let mut entries = 0;
-            for &r in members {
-                if !self.closes(columns, guard, r as usize) {
-                    rows.push(r);
-                    entries += columns.rows().row(r as usize).cols.len();
+            self.exact[g].clear();
+            for form in forms {
+                let entries_of_form = columns.rows().row(form.representative as usize).cols.len();
+                let reach = self.reach(columns, form, Some(guard));
+                for &(r, bias) in &form.rows {
+                    if !reach.closes(bias) {
+                        rows.push(r);
+                        entries += entries_of_form;
+                    }
                 }
+                let exact = self.reach(columns, form, None);
+                self.exact[g].push(
+                    exact.integers
+                        && form.integer_biases
+                        && exact.magnitude + form.max_abs_bias <= EXACT_INTEGERS,
+                );
             }
             self.open[g] = (rows, entries);
         }
     }
 
-    /// Whether row `r` is at most zero (in f64, as any order sums it) for
-    /// every residual within the ranges whose `guard` is zero.
-    fn closes(&self, columns: &Columns, guard: usize, r: usize) -> bool {
-        let row = columns.rows().row(r);
-        let mut most = row.bias;
-        let mut magnitude = row.bias.abs();
-        let mut integers = is_integer(row.bias);
+    /// How far the entries of `form` (its bias aside, and `skipped` left
+    /// out) can take a row's sum over the ranges.
+    fn reach(&self, columns: &Columns, form: &Form, skipped: Option<usize>) -> Reach {
+        let row = columns.rows().row(form.representative as usize);
+        let mut reach = Reach {
+            most: 0.0,
+            magnitude: 0.0,
+            integers: true,
+        };
         for (&c, &w) in row.cols.iter().zip(row.vals) {
             let c = c as usize;
-            if c == guard {
+            if Some(c) == skipped {
                 continue;
             }
             // The range holds zero, so lo ≤ 0 ≤ hi and each term is ≥ 0
             // (or +∞): no ∞ − ∞ can arise.
-            most += if w > 0.0 {
+            reach.most += if w > 0.0 {
                 w * self.hi[c]
             } else {
                 w * self.lo[c]
             };
-            magnitude += w.abs() * self.lo[c].abs().max(self.hi[c]);
-            integers &= is_integer(w) && self.integral[c];
+            reach.magnitude += w.abs() * self.lo[c].abs().max(self.hi[c]);
+            reach.integers &= is_integer(w) && self.integral[c];
         }
-        if integers && magnitude <= EXACT_INTEGERS {
+        reach
+    }
+}
+
+/// The largest sum a form's entries can reach over the ranges, the sum of
+/// their magnitudes, and whether every weight and value is an integer.
+struct Reach {
+    most: f64,
+    magnitude: f64,
+    integers: bool,
+}
+
+impl Reach {
+    /// Whether a row of these entries with `bias` is at most zero (in f64,
+    /// as any order sums it) over the ranges.
+    fn closes(&self, bias: f64) -> bool {
+        let most = bias + self.most;
+        let magnitude = bias.abs() + self.magnitude;
+        if self.integers && is_integer(bias) && magnitude <= EXACT_INTEGERS {
             most <= 0.0
         } else {
             most + 1e-9 * magnitude < 0.0

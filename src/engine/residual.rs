@@ -69,15 +69,21 @@ impl Residual {
         None
     }
 
-    /// The dimensions whose value is not zero, ascending, into `out`.
-    pub(crate) fn nonzero_into(&self, out: &mut Vec<u32>) {
+    /// The dimensions whose value is not zero and whose bit is set in
+    /// `read` (a reader's dimensions: the others it would multiply by no
+    /// weight), ascending, into `out`.
+    pub(crate) fn nonzero_into(&self, read: &[u64], out: &mut Vec<u32>) {
         out.clear();
-        self.find_written(|d| {
-            if self.values[d] != 0.0 {
-                out.push(d as u32);
+        for (w, (&word, &read)) in self.written.iter().zip(read).enumerate() {
+            let mut bits = word & read;
+            while bits != 0 {
+                let d = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if self.values[d] != 0.0 {
+                    out.push(d as u32);
+                }
             }
-            false
-        });
+        }
     }
 
     /// The first dimension holding an infinity or NaN.
@@ -184,7 +190,7 @@ mod tests {
         x.add(64, 1.0);
         x.add(64, -1.0); // written, but back to zero
         let mut nonzero = vec![7];
-        x.nonzero_into(&mut nonzero);
+        x.nonzero_into(&[u64::MAX; 3], &mut nonzero);
         assert_eq!(nonzero, vec![3, 129]);
         assert_eq!(x.first_non_finite(), None);
         x.add(100, f64::INFINITY);
@@ -192,7 +198,7 @@ mod tests {
         assert_eq!(x.first_non_finite(), Some(100));
         x.clear();
         assert!(x.values().iter().all(|&v| v == 0.0));
-        x.nonzero_into(&mut nonzero);
+        x.nonzero_into(&[u64::MAX; 3], &mut nonzero);
         assert!(nonzero.is_empty());
     }
 

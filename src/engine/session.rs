@@ -394,7 +394,7 @@ impl Session {
         if dense.is_none() {
             // Every head's projections at once, by the input's non-zero
             // entries, as the rows add them (zero terms left out).
-            x.nonzero_into(nonzero);
+            x.nonzero_into(rows.projections.reads(), nonzero);
             projected.clear();
             projected.extend_from_slice(&rows.projections.bias);
             let x = x.values();
@@ -488,8 +488,9 @@ fn feed_forward(
             project(&rows.val, Some(&d[1]), &layer.b_val, x.values(), values);
         }
         None => {
-            x.nonzero_into(nonzero);
-            scratch.open(&model.gate_columns[l], x.values(), nonzero, open);
+            let columns = &model.gate_columns[l];
+            x.nonzero_into(columns.reads(), nonzero);
+            scratch.open(columns, x.values(), nonzero, open);
         }
     }
     let x = x.values();
