@@ -33,7 +33,12 @@ pub(crate) struct Columns {
     /// A bit per residual dimension that some row reads: the only entries
     /// a product needs listed.
     reads: Vec<u64>,
+    /// Per residual dimension: the group it guards, or [`NOT_A_GUARD`].
+    guarded: Vec<u32>,
 }
+
+/// In [`Columns::guarded`], a dimension that guards no group.
+const NOT_A_GUARD: u32 = u32::MAX;
 
 impl Columns {
     /// The neurons whose gate is open ([`is_open`]) for the residual `x`
@@ -61,24 +66,32 @@ impl Columns {
         self.multiply_loose(x, nonzero, gates, |r| {
             candidates[r as usize / 64] |= 1 << (r % 64)
         });
-        for (g, group) in self.groups.iter().enumerate() {
-            if x[group.guard] == 0.0 {
-                let (rows, entries) = ranges.open_rows(g);
-                // The bound costs a product per non-zero entry: worth it
-                // only before more row entries than that.
-                if rows.is_empty() || (entries > nonzero.len() && group.is_closed(x, nonzero)) {
-                    continue;
-                }
-                for &r in rows {
-                    let gate = self.rows.dot(r as usize, x);
-                    if is_open(gate) {
-                        open.push((r as usize, gate));
-                    }
-                }
+        // The groups whose guard is on (or NaN), where no bound can close
+        // them: found among the non-zero entries, as guards.
+        for &j in nonzero {
+            let g = self.guarded[j as usize];
+            if g != NOT_A_GUARD {
+                self.open_forms(g as usize, x, nonzero, ranges, sums, open);
+            }
+        }
+        // The groups whose guard is zero, where the ranges leave rows open.
+        for &g in ranges.open_groups() {
+            let (g, group) = (g as usize, &self.groups[g as usize]);
+            if x[group.guard] != 0.0 {
                 continue;
             }
-            // The guard is on (or NaN): no bound can close the group.
-            self.open_forms(g, x, nonzero, ranges, sums, open);
+            let (rows, entries) = ranges.open_rows(g);
+            // The bound costs a product per non-zero entry: worth it only
+            // before more row entries than that.
+            if entries > nonzero.len() && group.is_closed(x, nonzero) {
+                continue;
+            }
+            for &r in rows {
+                let gate = self.rows.dot(r as usize, x);
+                if is_open(gate) {
+                    open.push((r as usize, gate));
+                }
+            }
         }
         for (word_index, word) in candidates.iter_mut().enumerate() {
             let mut bits = *word;
@@ -92,7 +105,10 @@ impl Columns {
             }
             *word = self.on_by_bias[word_index];
         }
-        open.sort_unstable_by_key(|&(n, _)| n);
+        // Groups add their rows after the others': sorted only then.
+        if !open.is_sorted_by_key(|&(n, _)| n) {
+            open.sort_unstable_by_key(|&(n, _)| n);
+        }
     }
 }
 
@@ -263,6 +279,10 @@ impl Columns {
                 reads[c as usize / 64] |= 1 << (c % 64);
             }
         }
+        let mut guarded = vec![NOT_A_GUARD; d];
+        for (g, group) in groups.iter().enumerate() {
+            guarded[group.guard] = g as u32;
+        }
         let kept_rows = if groups.is_empty() {
             SparseRows::default()
         } else {
@@ -277,6 +297,7 @@ impl Columns {
             rows: kept_rows,
             readers,
             reads,
+            guarded,
         }
     }
 

@@ -54,36 +54,66 @@ fn is_integer(v: f64) -> bool {
 /// The learned ranges of one layer's feed-forward input, and what they close.
 #[derive(Clone, Debug)]
 pub(crate) struct Ranges {
-    lo: Vec<f64>,
-    hi: Vec<f64>,
-    /// Whether every value the dimension has taken is an integer.
-    integral: Vec<bool>,
+    /// Per dimension: its range, unbounded for a dimension no group reads
+    /// (nothing to check) or one given up on.
+    dims: Vec<Range>,
     widenings: Vec<u8>,
-    /// Dimensions a group reads and whose range is still bounded: the ones
-    /// [`Self::admit`] checks.
-    checked: Vec<bool>,
     /// Per group: its rows the ranges do not prove closed with the guard at
     /// zero, and their number of entries.
     open: Vec<(Vec<u32>, usize)>,
     /// Per group, per form: whether its rows' sums are exact whatever the
     /// guard (within its range).
     exact: Vec<Vec<bool>>,
+    /// The groups with rows in `open`: the only ones to compute while
+    /// their guard is zero.
+    open_groups: Vec<u32>,
     /// Groups to re-examine after widenings.
     stale: Vec<bool>,
 }
 
+/// The range of one dimension: `lo ≤ v ≤ hi`, and an integer if `integral`.
+/// Kept together, as a pass checks them together.
+#[derive(Clone, Copy, Debug)]
+struct Range {
+    lo: f64,
+    hi: f64,
+    /// Whether every value the dimension has taken is an integer.
+    integral: bool,
+}
+
+impl Range {
+    const UNBOUNDED: Range = Range {
+        lo: f64::NEG_INFINITY,
+        hi: f64::INFINITY,
+        integral: false,
+    };
+
+    #[inline]
+    fn holds(&self, v: f64) -> bool {
+        self.lo <= v && v <= self.hi && (!self.integral || is_integer(v))
+    }
+}
+
 impl Ranges {
-    /// Every dimension at `[0, 0]`, as before any pass.
+    /// Every dimension a group reads at `[0, 0]`, as before any pass.
     pub(crate) fn new(columns: &Columns, d: usize) -> Ranges {
         let groups = columns.group_count();
+        let at_zero = Range {
+            lo: 0.0,
+            hi: 0.0,
+            integral: true,
+        };
         let mut ranges = Ranges {
-            lo: vec![0.0; d],
-            hi: vec![0.0; d],
-            integral: vec![true; d],
+            dims: (0..d)
+                .map(|c| match columns.readers(c) {
+                    [] => Range::UNBOUNDED,
+                    _ => at_zero,
+                })
+                .collect(),
             widenings: vec![0; d],
-            checked: (0..d).map(|c| !columns.readers(c).is_empty()).collect(),
             open: vec![(Vec::new(), 0); groups],
             exact: vec![Vec::new(); groups],
+            open_groups: Vec::new(),
             stale: vec![true; groups],
         };
         ranges.reexamine(columns);
@@ -96,6 +126,13 @@ impl Ranges {
     pub(crate) fn open_rows(&self, g: usize) -> (&[u32], usize) {
         let (rows, entries) = &self.open[g];
         (rows, *entries)
+    }
+
+    /// The groups with rows the ranges do not prove closed while the guard
+    /// is zero.
+    #[inline]
+    pub(crate) fn open_groups(&self) -> &[u32] {
+        &self.open_groups
     }
 
     /// Whether form `f` of group `g` sums exactly for any residual within
@@ -115,11 +152,11 @@ impl Ranges {
             .all(|&j| self.holds(j as usize, x[j as usize]))
     }
 
-    /// Whether dimension `j`'s range holds `v`.
+    /// Whether dimension `j`'s range holds `v` (a NaN is held by none,
+    /// and widens an unbounded range to itself).
     #[inline]
     fn holds(&self, j: usize, v: f64) -> bool {
-        !self.checked[j]
-            || (self.lo[j] <= v && v <= self.hi[j] && (!self.integral[j] || is_integer(v)))
+        self.dims[j].holds(v)
     }
 
     /// Widens the ranges to hold `x` (non-zero at `nonzero`; zero is in
@@ -146,22 +183,20 @@ impl Ranges {
     /// value creeping up costs few widenings, or unbounded for good.
     #[cold]
     fn widen(&mut self, j: usize, v: f64) {
-        self.widenings[j] += 1;
+        self.widenings[j] = self.widenings[j].saturating_add(1);
+        let range = &mut self.dims[j];
         if !v.is_finite() || self.widenings[j] > MOST_WIDENINGS {
-            self.lo[j] = f64::NEG_INFINITY;
-            self.hi[j] = f64::INFINITY;
-            self.integral[j] = false;
-            self.checked[j] = false;
+            *range = Range::UNBOUNDED;
             return;
         }
-        if v > self.hi[j] {
-            self.hi[j] = v.max(2.0 * self.hi[j]);
+        if v > range.hi {
+            range.hi = v.max(2.0 * range.hi);
         }
-        if v < self.lo[j] {
-            self.lo[j] = v.min(2.0 * self.lo[j]);
+        if v < range.lo {
+            range.lo = v.min(2.0 * range.lo);
         }
         if !is_integer(v) {
-            self.integral[j] = false;
+            range.integral = false;
         }
     }
 
@@ -195,6 +230,10 @@ impl Ranges {
             }
             self.open[g] = (rows, entries);
         }
+        self.open_groups.clear();
+        let with_rows = self.open.iter().enumerate();
+        let with_rows = with_rows.filter(|(_, (rows, _))| !rows.is_empty());
+        self.open_groups.extend(with_rows.map(|(g, _)| g as u32));
     }
 
     /// How far the entries of `form` (its bias aside, and `skipped` left
@@ -213,13 +252,10 @@ impl Ranges {
             }
             // The range holds zero, so lo ≤ 0 ≤ hi and each term is ≥ 0
             // (or +∞): no ∞ − ∞ can arise.
-            reach.most += if w > 0.0 {
-                w * self.hi[c]
-            } else {
-                w * self.lo[c]
-            };
-            reach.magnitude += w.abs() * self.lo[c].abs().max(self.hi[c]);
-            reach.integers &= is_integer(w) && self.integral[c];
+            let range = &self.dims[c];
+            reach.most += if w > 0.0 { w * range.hi } else { w * range.lo };
+            reach.magnitude += w.abs() * range.lo.abs().max(range.hi);
+            reach.integers &= is_integer(w) && range.integral;
         }
         reach
     }
@@ -303,14 +339,14 @@ mod tests {
         let mut ranges = Ranges::new(&columns, 3);
         for v in 1..=1_000_000_000 {
             ranges.admit(&columns, &[0.0, 0.0, f64::from(v)], &[2]);
-            if !ranges.checked[2] {
+            if ranges.dims[2].hi == f64::INFINITY {
                 assert!(v < 1 << 25, "given up after {v}");
                 break;
             }
         }
-        assert!(!ranges.checked[2]);
+        assert!(ranges.dims[2].hi == f64::INFINITY);
         ranges.admit(&columns, &[0.0, f64::NAN, 0.0], &[1]);
-        assert!(!ranges.checked[1] && ranges.hi[1] == f64::INFINITY);
+        assert!(ranges.dims[1].hi == f64::INFINITY && !ranges.dims[1].integral);
         assert_eq!(ranges.open_rows(0).0.len(), 32);
     }
 
