@@ -110,24 +110,46 @@ pub struct KeyValueStore {
     next_build: usize,
     /// The slot of the last push: most pushes repeat its key.
     last_slot: Option<usize>,
-    /// The last query read, its winner, and the slots pushed since. A push
-    /// only adds a candidate or makes one slot's entry newer, so the winner
-    /// of the same query is the old one or one of those slots: a repeated
-    /// query costs a score per push since, not a search.
-    remembered: Option<Remembered>,
-    pushed_since: Vec<usize>,
+    /// Reads remembered: the last query's (compared as numbers, so that a
+    /// query repeated from pass to pass costs no hash), and every other
+    /// recent query's by its bit pattern. A push only adds a candidate or
+    /// makes one slot's entry newer, so the winner of a query read before is
+    /// the old one or one of the slots pushed since: a query that comes
+    /// back costs a score per slot pushed since (see [`Self::log`]), not a
+    /// search. Neither is cloned.
+    last_read: Option<LastRead>,
+    reads: BitsMap<Read>,
+    /// The slots pushed, oldest first, with the entry of each one's last
+    /// push; a slot pushed several times in a row is one run. Cleared when
+    /// it reaches [`MOST_RUNS`], after which the reads remembered from
+    /// before `log_start` are searched afresh.
+    log: Vec<(usize, usize)>,
+    log_start: usize,
 }
 
-#[derive(Debug, Clone)]
-struct Remembered {
-    /// The query, −0 stored as +0.
-    query: Vec<f64>,
+/// A read remembered: its winner and score, and the entries stored when it
+/// was read.
+#[derive(Debug, Clone, Copy)]
+struct Read {
     slot: usize,
     score: f64,
+    entries: usize,
 }
 
-/// Pushes after which a remembered read is forgotten rather than caught up.
-const MOST_PUSHES_REMEMBERED: usize = 64;
+/// The last read, with its query (−0 stored as +0).
+#[derive(Debug, Clone)]
+struct LastRead {
+    query: Vec<f64>,
+    read: Read,
+}
+
+/// Runs of pushes the log keeps before starting again.
+const MOST_RUNS: usize = 64;
+/// Slots pushed since a remembered read past which a search is cheaper
+/// than catching up.
+const MOST_CAUGHT_UP: usize = 16;
+/// Distinct queries remembered before forgetting them all.
+const MOST_READS: usize = 4096;
 
 impl Clone for KeyValueStore {
     /// Neither the hash index nor the envelope is cloned: the clone rebuilds
@@ -144,8 +166,10 @@ impl Clone for KeyValueStore {
             envelope: None,
             next_build: 0,
             last_slot: None,
-            remembered: None,
-            pushed_since: Vec::new(),
+            last_read: None,
+            reads: BitsMap::default(),
+            log: Vec::new(),
+            log_start: self.len,
         }
     }
 }
@@ -251,12 +275,14 @@ impl KeyValueStore {
             }
         };
         self.last_slot = Some(slot);
-        if self.remembered.is_some() {
-            if self.pushed_since.len() == MOST_PUSHES_REMEMBERED {
-                self.remembered = None;
-                self.pushed_since.clear();
-            } else {
-                self.pushed_since.push(slot);
+        match self.log.last_mut() {
+            Some((last, at)) if *last == slot => *at = entry,
+            _ => {
+                if self.log.len() == MOST_RUNS {
+                    self.log.clear();
+                    self.log_start = entry;
+                }
+                self.log.push((slot, entry));
             }
         }
         let distinct = self.keys.len();
@@ -289,27 +315,23 @@ impl KeyValueStore {
 
     fn winning_slot(&mut self, query: &[f64]) -> Option<usize> {
         // Equal as numbers is the same query (a remembered one has no −0);
-        // a NaN never is, and is searched afresh.
-        let remembered = self.remembered.as_ref().filter(|r| {
-            r.query.len() == query.len() && r.query.iter().zip(query).all(|(a, b)| a == b)
+        // a NaN never is, and is looked up by its bits.
+        let repeated = self.last_read.as_ref().filter(|last| {
+            last.query.len() == query.len() && last.query.iter().zip(query).all(|(a, b)| a == b)
         });
-        let repeated = remembered.is_some();
-        let (score, slot) = match remembered {
-            Some(r) => {
-                // Taken in push order, each pushed slot holds the newest
-                // entry when its push is reached: it wins a tie, and the
-                // winner pushed again stays the winner, with its score.
-                let mut best = (r.score, r.slot);
-                for &slot in &self.pushed_since {
-                    if slot != best.1 {
-                        let score = dot(query, self.key(slot));
-                        if score >= best.0 {
-                            best = (score, slot);
-                        }
-                    }
-                }
-                best
+        let repeated = repeated.map(|last| last.read);
+        let remembered = match repeated {
+            Some(read) => Some(read),
+            None => {
+                self.remember_last_read();
+                self.bits.clear();
+                self.bits.extend(query.iter().map(|&q| component_bits(q)));
+                self.reads.get(self.bits.as_slice()).copied()
             }
+        };
+        let caught_up = remembered.and_then(|read| self.catch_up(query, read));
+        let (score, slot) = match caught_up {
+            Some(best) => best,
             None => match self.envelope_winner(query) {
                 Some(slot) => (dot(query, self.key(slot)), slot),
                 None => {
@@ -318,21 +340,73 @@ impl KeyValueStore {
                 }
             },
         };
-        self.pushed_since.clear();
-        match &mut self.remembered {
-            Some(r) if repeated => (r.slot, r.score) = (slot, score),
+        let read = Read {
+            slot,
+            score,
+            entries: self.len,
+        };
+        match &mut self.last_read {
+            Some(last) if repeated.is_some() => last.read = read,
             _ => {
-                let mut kept = self.remembered.take().map(|r| r.query).unwrap_or_default();
+                let mut kept = self.last_read.take().map(|r| r.query).unwrap_or_default();
                 kept.clear();
                 kept.extend(query.iter().map(|&q| if q == 0.0 { 0.0 } else { q }));
-                self.remembered = Some(Remembered {
-                    query: kept,
-                    slot,
-                    score,
-                });
+                self.last_read = Some(LastRead { query: kept, read });
             }
         }
         Some(slot)
+    }
+
+    /// The last read, kept among the others before another query replaces
+    /// it.
+    fn remember_last_read(&mut self) {
+        let Some(last) = &self.last_read else {
+            return;
+        };
+        if self.reads.len() >= MOST_READS {
+            self.reads.clear();
+        }
+        self.bits.clear();
+        self.bits
+            .extend(last.query.iter().map(|&q| component_bits(q)));
+        match self.reads.get_mut(self.bits.as_slice()) {
+            Some(read) => *read = last.read,
+            None => {
+                self.reads.insert(self.bits.as_slice().into(), last.read);
+            }
+        }
+    }
+
+    /// The winner of `query`, read before as `read`, after the pushes
+    /// since: `None` when the log no longer holds them all, or when there
+    /// are so many that a search costs less.
+    fn catch_up(&self, query: &[f64], read: Read) -> Option<(f64, usize)> {
+        if read.entries < self.log_start {
+            return None;
+        }
+        // The runs since, found from the newest: most reads come back after
+        // a few.
+        let mut since = self.log.len();
+        while since > 0 && self.log[since - 1].1 >= read.entries {
+            since -= 1;
+            if self.log.len() - since > MOST_CAUGHT_UP {
+                return None;
+            }
+        }
+        let runs = &self.log[since..];
+        // Taken in push order, each run's slot holds the newest entry when
+        // its run is reached: it wins a tie, and the winner pushed again
+        // stays the winner, with its score.
+        let mut best = (read.score, read.slot);
+        for &(slot, _) in runs {
+            if slot != best.1 {
+                let score = dot(query, self.key(slot));
+                if score >= best.0 {
+                    best = (score, slot);
+                }
+            }
+        }
+        Some(best)
     }
 
     fn key(&self, slot: usize) -> &[f64] {
@@ -661,9 +735,10 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
         /// Pushes and reads interleaved, queries repeating (as a head's
-        /// query does from pass to pass): a remembered read caught up with
-        /// the pushes since equals the dense scan, also past the pushes it
-        /// remembers and across the envelope's rebuilds.
+        /// query does from pass to pass) and coming back in turn (as the
+        /// fetch head's does around a loop): a remembered read caught up
+        /// with the pushes since equals the dense scan, also past the runs
+        /// the log keeps and across the envelope's rebuilds.
         #[test]
         fn remembered_reads_equal_the_scan_as_pushes_come(
             ops in proptest::collection::vec((0usize..3, 0i64..60, 0i64..4), 1..400),
