@@ -65,12 +65,34 @@ impl HeadRows {
     /// when every output weight is finite: its terms are zeros, which
     /// [`residual::Delta::add`] leaves out anyway.
     fn add_output(&self, read: &[f64], delta: &mut residual::Delta) {
-        for (targets, &r) in self.out.iter().zip(read) {
-            if r == 0.0 && self.out_finite {
-                continue;
-            }
-            for &(dim, w) in targets {
+        let read = &read[..self.out.len().min(read.len())];
+        let mut add = |component: usize, r: f64| {
+            for &(dim, w) in &self.out[component] {
                 delta.add(dim, w * r);
+            }
+        };
+        if !self.out_finite {
+            read.iter().enumerate().for_each(|(c, &r)| add(c, r));
+            return;
+        }
+        // Four components at a time: their bit patterns, sign bits shifted
+        // out, are all zero only when the four are ±0, the common case.
+        let chunks = read.chunks_exact(4);
+        let rest = chunks.remainder();
+        for (i, chunk) in chunks.enumerate() {
+            let bits = chunk.iter().fold(0u64, |bits, r| bits | r.to_bits());
+            if bits << 1 != 0 {
+                for (c, &r) in chunk.iter().enumerate() {
+                    if r != 0.0 {
+                        add(4 * i + c, r);
+                    }
+                }
+            }
+        }
+        let start = read.len() - rest.len();
+        for (c, &r) in rest.iter().enumerate() {
+            if r != 0.0 {
+                add(start + c, r);
             }
         }
     }
