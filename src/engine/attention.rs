@@ -15,7 +15,9 @@
 //! answers only where it can prove its winner is the scan's (see
 //! `envelope.rs`); elsewhere the store scans its distinct keys.
 
-use super::bits_map::BitsMap;
+use std::hash::BuildHasherDefault;
+
+use super::bits_map::{BitsHasher, BitsMap};
 use super::envelope::{Envelope, KeyGrid, MIN_KEYS};
 use crate::chunked::ChunkedVec;
 
@@ -118,7 +120,7 @@ pub struct KeyValueStore {
     /// back costs a score per slot pushed since (see [`Self::log`]), not a
     /// search. Neither is cloned.
     last_read: Option<LastRead>,
-    reads: BitsMap<Read>,
+    reads: ReadMap,
     /// The slots pushed, oldest first, with the entry of each one's last
     /// push; a slot pushed several times in a row is one run. Cleared when
     /// it reaches [`MOST_RUNS`], after which the reads remembered from
@@ -141,6 +143,25 @@ struct Read {
 struct LastRead {
     query: Vec<f64>,
     read: Read,
+}
+
+/// A query of at most [`QUERY_WORDS`] components as a map key: its length
+/// and the bit patterns of its components (−0 as +0), inline, so that a
+/// lookup compares a few words and allocates nothing. Longer queries are
+/// not remembered but searched.
+type QueryKey = (u8, [u64; QUERY_WORDS]);
+const QUERY_WORDS: usize = 4;
+type ReadMap = std::collections::HashMap<QueryKey, Read, BuildHasherDefault<BitsHasher>>;
+
+fn query_key(query: &[f64]) -> Option<QueryKey> {
+    if query.len() > QUERY_WORDS {
+        return None;
+    }
+    let mut words = [0; QUERY_WORDS];
+    for (word, &q) in words.iter_mut().zip(query) {
+        *word = component_bits(q);
+    }
+    Some((query.len() as u8, words))
 }
 
 /// Runs of pushes the log keeps before starting again.
@@ -167,7 +188,7 @@ impl Clone for KeyValueStore {
             next_build: 0,
             last_slot: None,
             last_read: None,
-            reads: BitsMap::default(),
+            reads: ReadMap::default(),
             log: Vec::new(),
             log_start: self.len,
         }
@@ -324,9 +345,7 @@ impl KeyValueStore {
             Some(read) => Some(read),
             None => {
                 self.remember_last_read();
-                self.bits.clear();
-                self.bits.extend(query.iter().map(|&q| component_bits(q)));
-                self.reads.get(self.bits.as_slice()).copied()
+                query_key(query).and_then(|key| self.reads.get(&key).copied())
             }
         };
         let caught_up = remembered.and_then(|read| self.catch_up(query, read));
@@ -363,18 +382,13 @@ impl KeyValueStore {
         let Some(last) = &self.last_read else {
             return;
         };
+        let Some(key) = query_key(&last.query) else {
+            return;
+        };
         if self.reads.len() >= MOST_READS {
             self.reads.clear();
         }
-        self.bits.clear();
-        self.bits
-            .extend(last.query.iter().map(|&q| component_bits(q)));
-        match self.reads.get_mut(self.bits.as_slice()) {
-            Some(read) => *read = last.read,
-            None => {
-                self.reads.insert(self.bits.as_slice().into(), last.read);
-            }
-        }
+        self.reads.insert(key, last.read);
     }
 
     /// The winner of `query`, read before as `read`, after the pushes

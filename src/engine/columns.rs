@@ -46,9 +46,10 @@ impl Columns {
     /// `open`. Each gate is its row's sum in the row's order, zero terms left
     /// out, as [`Self::multiply_nonzero`] finds it with `ranges` (which must
     /// hold `x`). Outside the groups, only the rows a column reached or whose
-    /// bias is not ≤ 0 are read; a group whose guard is on is read row by
-    /// row after its columns, and one whose guard is zero yields only the
-    /// rows its ranges leave open, each by its own product.
+    /// bias is not ≤ 0 are read; a group whose guard is on is read form by
+    /// form, and one whose guard is zero yields only the rows its ranges
+    /// leave open, each by its own product. A group's open rows join the
+    /// others as candidates, so that all come out in order, unsorted.
     pub(crate) fn open_gates(
         &self,
         x: &[f64],
@@ -71,7 +72,11 @@ impl Columns {
         for &j in nonzero {
             let g = self.guarded[j as usize];
             if g != NOT_A_GUARD {
-                self.open_forms(g as usize, x, nonzero, ranges, sums, open);
+                let mut mark = |r: u32, gate: f64| {
+                    gates[r as usize] = gate;
+                    candidates[r as usize / 64] |= 1 << (r % 64);
+                };
+                self.open_forms(g as usize, x, nonzero, ranges, sums, &mut mark);
             }
         }
         // The groups whose guard is zero, where the ranges leave rows open.
@@ -89,7 +94,8 @@ impl Columns {
             for &r in rows {
                 let gate = self.rows.dot(r as usize, x);
                 if is_open(gate) {
-                    open.push((r as usize, gate));
+                    gates[r as usize] = gate;
+                    candidates[r as usize / 64] |= 1 << (r % 64);
                 }
             }
         }
@@ -105,10 +111,6 @@ impl Columns {
             }
             *word = self.on_by_bias[word_index];
         }
-        // Groups add their rows after the others': sorted only then.
-        if !open.is_sorted_by_key(|&(n, _)| n) {
-            open.sort_unstable_by_key(|&(n, _)| n);
-        }
     }
 }
 
@@ -116,8 +118,8 @@ impl Columns {
     /// The open rows of group `g`, whose guard is not zero, form by form:
     /// each form's sum of its entries, once, and then its rows in the order
     /// of their biases until one is closed, where `ranges` prove the sums
-    /// exact; elsewhere each row by its own product. `sums` are zeros, and
-    /// left so.
+    /// exact; elsewhere each row by its own product. Each open row and its
+    /// gate go to `open`. `sums` are zeros, and left so.
     fn open_forms(
         &self,
         g: usize,
@@ -125,7 +127,7 @@ impl Columns {
         nonzero: &[u32],
         ranges: &Ranges,
         sums: &mut [f64],
-        open: &mut Vec<(usize, f64)>,
+        open: &mut impl FnMut(u32, f64),
     ) {
         let group = &self.groups[g];
         for &j in nonzero {
@@ -144,13 +146,13 @@ impl Columns {
                     if gate <= 0.0 {
                         break;
                     }
-                    open.push((r as usize, gate));
+                    open(r, gate);
                 }
             } else {
                 for &(r, _) in &form.rows {
                     let gate = self.rows.dot(r as usize, x);
                     if is_open(gate) {
-                        open.push((r as usize, gate));
+                        open(r, gate);
                     }
                 }
             }
