@@ -15,6 +15,7 @@
 //! answers only where it can prove its winner is the scan's (see
 //! `envelope.rs`); elsewhere the store scans its distinct keys.
 
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::bits_map::{BitsHasher, BitsMap};
@@ -94,9 +95,7 @@ pub struct KeyValueStore {
     len: usize,
     /// Distinct key (as exact bit patterns) to its slot; empty until needed
     /// after a clone.
-    index: BitsMap<usize>,
-    /// The bit patterns of the key being pushed (a buffer).
-    bits: Vec<u64>,
+    index: KeyIndex,
     /// The distinct keys, by slot, in the order they first came.
     keys: ChunkedVec<Box<[f64]>, KEYS_PER_CHUNK>,
     /// Each slot's latest entry.
@@ -145,23 +144,57 @@ struct LastRead {
     read: Read,
 }
 
-/// A query of at most [`QUERY_WORDS`] components as a map key: its length
-/// and the bit patterns of its components (−0 as +0), inline, so that a
-/// lookup compares a few words and allocates nothing. Longer queries are
-/// not remembered but searched.
-type QueryKey = (u8, [u64; QUERY_WORDS]);
-const QUERY_WORDS: usize = 4;
-type ReadMap = std::collections::HashMap<QueryKey, Read, BuildHasherDefault<BitsHasher>>;
+/// A key or query of at most [`SHORT_WORDS`] components as a map key: its
+/// length and the bit patterns of its components (−0 as +0), inline, so
+/// that a lookup compares a few words and allocates nothing. Longer
+/// queries are not remembered but searched; longer keys are indexed boxed.
+type ShortBits = (u8, [u64; SHORT_WORDS]);
+const SHORT_WORDS: usize = 4;
+type ReadMap = HashMap<ShortBits, Read, BuildHasherDefault<BitsHasher>>;
 
-fn query_key(query: &[f64]) -> Option<QueryKey> {
-    if query.len() > QUERY_WORDS {
+fn short_bits(vector: &[f64]) -> Option<ShortBits> {
+    if vector.len() > SHORT_WORDS {
         return None;
     }
-    let mut words = [0; QUERY_WORDS];
-    for (word, &q) in words.iter_mut().zip(query) {
-        *word = component_bits(q);
+    let mut words = [0; SHORT_WORDS];
+    for (word, &v) in words.iter_mut().zip(vector) {
+        *word = component_bits(v);
     }
-    Some((query.len() as u8, words))
+    Some((vector.len() as u8, words))
+}
+
+/// Distinct keys to their slots by exact bit patterns: inline for keys of
+/// up to [`SHORT_WORDS`] components (the compiled model's), boxed beyond.
+#[derive(Debug, Default)]
+struct KeyIndex {
+    short: HashMap<ShortBits, usize, BuildHasherDefault<BitsHasher>>,
+    long: BitsMap<usize>,
+    /// The bit patterns of a long key being looked up (a buffer).
+    bits: Vec<u64>,
+}
+
+impl KeyIndex {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn get(&mut self, key: &[f64]) -> Option<usize> {
+        match short_bits(key) {
+            Some(bits) => self.short.get(&bits).copied(),
+            None => {
+                self.bits.clear();
+                self.bits.extend(key.iter().map(|&k| component_bits(k)));
+                self.long.get(self.bits.as_slice()).copied()
+            }
+        }
+    }
+
+    fn insert(&mut self, key: &[f64], slot: usize) {
+        match short_bits(key) {
+            Some(bits) => self.short.insert(bits, slot),
+            None => self.long.insert(bits_of(key), slot),
+        };
+    }
 }
 
 /// Runs of pushes the log keeps before starting again.
@@ -178,8 +211,7 @@ impl Clone for KeyValueStore {
     fn clone(&self) -> KeyValueStore {
         KeyValueStore {
             len: self.len,
-            index: BitsMap::default(),
-            bits: Vec::new(),
+            index: KeyIndex::default(),
             keys: self.keys.clone(),
             latest: self.latest.clone(),
             all: self.all.clone(),
@@ -238,12 +270,10 @@ impl KeyValueStore {
     /// Appends the key and value produced at `position`.
     pub fn push(&mut self, position: usize, key: &[f64], value: &[f64]) {
         if self.index.len() < self.keys.len() {
-            self.index = self
-                .keys
-                .iter()
-                .enumerate()
-                .map(|(slot, key)| (bits_of(key), slot))
-                .collect();
+            self.index = KeyIndex::default();
+            for (slot, key) in self.keys.iter().enumerate() {
+                self.index.insert(key, slot);
+            }
         }
         let entry = self.len;
         self.len += 1;
@@ -254,11 +284,7 @@ impl KeyValueStore {
                 .get(slot)
                 .is_some_and(|k| k.len() == key.len() && k.iter().zip(key).all(|(a, b)| a == b))
         });
-        let found = repeated.or_else(|| {
-            self.bits.clear();
-            self.bits.extend(key.iter().map(|&k| component_bits(k)));
-            self.index.get(self.bits.as_slice()).copied()
-        });
+        let found = repeated.or_else(|| self.index.get(key));
         let slot = match found {
             Some(slot) => {
                 let latest = self.latest.get_mut(slot);
@@ -273,7 +299,7 @@ impl KeyValueStore {
             }
             None => {
                 let slot = self.keys.len();
-                self.index.insert(self.bits.as_slice().into(), slot);
+                self.index.insert(key, slot);
                 // Zeros stored as +0, so that a key is one point of the envelope.
                 let key: Box<[f64]> = key
                     .iter()
@@ -345,7 +371,7 @@ impl KeyValueStore {
             Some(read) => Some(read),
             None => {
                 self.remember_last_read();
-                query_key(query).and_then(|key| self.reads.get(&key).copied())
+                short_bits(query).and_then(|bits| self.reads.get(&bits).copied())
             }
         };
         let caught_up = remembered.and_then(|read| self.catch_up(query, read));
@@ -382,13 +408,13 @@ impl KeyValueStore {
         let Some(last) = &self.last_read else {
             return;
         };
-        let Some(key) = query_key(&last.query) else {
+        let Some(bits) = short_bits(&last.query) else {
             return;
         };
         if self.reads.len() >= MOST_READS {
             self.reads.clear();
         }
-        self.reads.insert(key, last.read);
+        self.reads.insert(bits, last.read);
     }
 
     /// The winner of `query`, read before as `read`, after the pushes
@@ -777,6 +803,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn keys_and_queries_past_four_components_take_the_boxed_paths() {
+        // Five components: the key index's boxed map, and reads searched
+        // afresh each time (not remembered). Keys repeat, so that pushes
+        // find their slot through the index, and a query comes back.
+        let mut store = KeyValueStore::new(true);
+        let key = |k: f64| [2.0 * k, -k * k, 0.0, 1.0, -1.0];
+        for (position, k) in [3.0, 5.0, 3.0, 7.0, 5.0, 5.0, 3.0, 9.0]
+            .into_iter()
+            .enumerate()
+        {
+            store.push(position, &key(k), &[position as f64]);
+            for q in [4.0, 5.0, 8.0, 4.0] {
+                let query = [q, 1.0, 7.0, 0.0, 0.0];
+                let (dense, value) = store.argmax_dense(&query).unwrap();
+                let value = value.to_vec();
+                assert_eq!(store.winner(&query).unwrap(), (dense.position, &value[..]));
+            }
+        }
+        assert_eq!(store.keys.len(), 4, "3, 5, 7 and 9, each indexed once");
+        // By hand: 2·4·k − k² = 16 − (4 − k)²: 3 and 5 tie at 15, and the
+        // latest of their entries, 3 at position 6, wins.
+        assert_eq!(store.winner(&[4.0, 1.0, 7.0, 0.0, 0.0]).unwrap().0, 6);
     }
 
     #[test]

@@ -90,6 +90,11 @@ impl Range {
 
     #[inline]
     fn holds(&self, v: f64) -> bool {
+        // Most entries are flags at 1: every range holds 0 (lo ≤ 0), and 1
+        // is an integer, so only `hi` can fail it.
+        if v == 1.0 {
+            return 1.0 <= self.hi;
+        }
         self.lo <= v && v <= self.hi && (!self.integral || is_integer(v))
     }
 }
