@@ -15,10 +15,7 @@
 //! answers only where it can prove its winner is the scan's (see
 //! `envelope.rs`); elsewhere the store scans its distinct keys.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-use super::bits_map::{BitsHasher, BitsMap};
+use super::bits_map::{BitsMap, SHORT_WORDS, ShortBits, ShortBitsMap};
 use super::envelope::{Envelope, KeyGrid, MIN_KEYS};
 use crate::chunked::ChunkedVec;
 
@@ -119,7 +116,7 @@ pub struct KeyValueStore {
     /// back costs a score per slot pushed since (see [`Self::log`]), not a
     /// search. Neither is cloned.
     last_read: Option<LastRead>,
-    reads: ReadMap,
+    reads: ShortBitsMap<Read>,
     /// The slots pushed, oldest first, with the entry of each one's last
     /// push; a slot pushed several times in a row is one run. Cleared when
     /// it reaches [`MOST_RUNS`], after which the reads remembered from
@@ -144,14 +141,9 @@ struct LastRead {
     read: Read,
 }
 
-/// A key or query of at most [`SHORT_WORDS`] components as a map key: its
-/// length and the bit patterns of its components (−0 as +0), inline, so
-/// that a lookup compares a few words and allocates nothing. Longer
-/// queries are not remembered but searched; longer keys are indexed boxed.
-type ShortBits = (u8, [u64; SHORT_WORDS]);
-const SHORT_WORDS: usize = 4;
-type ReadMap = HashMap<ShortBits, Read, BuildHasherDefault<BitsHasher>>;
-
+/// A key or query's [`ShortBits`] (−0 as +0), when it has at most
+/// [`SHORT_WORDS`] components. Longer queries are not remembered but
+/// searched; longer keys are indexed boxed.
 fn short_bits(vector: &[f64]) -> Option<ShortBits> {
     if vector.len() > SHORT_WORDS {
         return None;
@@ -167,7 +159,7 @@ fn short_bits(vector: &[f64]) -> Option<ShortBits> {
 /// up to [`SHORT_WORDS`] components (the compiled model's), boxed beyond.
 #[derive(Debug, Default)]
 struct KeyIndex {
-    short: HashMap<ShortBits, usize, BuildHasherDefault<BitsHasher>>,
+    short: ShortBitsMap<usize>,
     long: BitsMap<usize>,
     /// The bit patterns of a long key being looked up (a buffer).
     bits: Vec<u64>,
@@ -220,7 +212,7 @@ impl Clone for KeyValueStore {
             next_build: 0,
             last_slot: None,
             last_read: None,
-            reads: ReadMap::default(),
+            reads: ShortBitsMap::default(),
             log: Vec::new(),
             log_start: self.len,
         }
@@ -367,13 +359,10 @@ impl KeyValueStore {
             last.query.len() == query.len() && last.query.iter().zip(query).all(|(a, b)| a == b)
         });
         let repeated = repeated.map(|last| last.read);
-        let remembered = match repeated {
-            Some(read) => Some(read),
-            None => {
-                self.remember_last_read();
-                short_bits(query).and_then(|bits| self.reads.get(&bits).copied())
-            }
-        };
+        let remembered = repeated.or_else(|| {
+            self.remember_last_read();
+            short_bits(query).and_then(|bits| self.reads.get(&bits).copied())
+        });
         let caught_up = remembered.and_then(|read| self.catch_up(query, read));
         let (score, slot) = match caught_up {
             Some(best) => best,

@@ -7,6 +7,17 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// Exact bit patterns of keys or queries to what is known of them.
 pub(crate) type BitsMap<V> = HashMap<Box<[u64]>, V, BuildHasherDefault<BitsHasher>>;
 
+/// Components in a vector short enough to key a [`ShortBitsMap`].
+pub(crate) const SHORT_WORDS: usize = 4;
+
+/// A vector of at most [`SHORT_WORDS`] components as a map key: its length
+/// and its components' bit patterns, inline, so that a lookup compares a
+/// few words and allocates nothing.
+pub(crate) type ShortBits = (u8, [u64; SHORT_WORDS]);
+
+/// [`BitsMap`] for short vectors.
+pub(crate) type ShortBitsMap<V> = HashMap<ShortBits, V, BuildHasherDefault<BitsHasher>>;
+
 /// A multiply-rotate hash of the bit patterns (as rustc's Fx hash) with
 /// MurmurHash3's finaliser: the keys are the model's own projections, so
 /// nothing adversarial, and SipHash cost more than the rest of a read.

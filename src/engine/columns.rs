@@ -72,10 +72,7 @@ impl Columns {
         for &j in nonzero {
             let g = self.guarded[j as usize];
             if g != NOT_A_GUARD {
-                let mut mark = |r: u32, gate: f64| {
-                    gates[r as usize] = gate;
-                    candidates[r as usize / 64] |= 1 << (r % 64);
-                };
+                let mut mark = |r, gate| mark_open(gates, candidates, r, gate);
                 self.open_forms(g as usize, x, nonzero, ranges, sums, &mut mark);
             }
         }
@@ -94,8 +91,7 @@ impl Columns {
             for &r in rows {
                 let gate = self.rows.dot(r as usize, x);
                 if is_open(gate) {
-                    gates[r as usize] = gate;
-                    candidates[r as usize / 64] |= 1 << (r % 64);
+                    mark_open(gates, candidates, r, gate);
                 }
             }
         }
@@ -112,6 +108,14 @@ impl Columns {
             *word = self.on_by_bias[word_index];
         }
     }
+}
+
+/// Row `r` of a group, open with `gate`, among the candidates of
+/// [`Columns::open_gates`].
+#[inline]
+fn mark_open(gates: &mut [f64], candidates: &mut [u64], r: u32, gate: f64) {
+    gates[r as usize] = gate;
+    candidates[r as usize / 64] |= 1 << (r % 64);
 }
 
 impl Columns {
@@ -186,9 +190,6 @@ pub(crate) struct Form {
     pub(crate) representative: u32,
     /// `(row, bias)`, the largest bias first (ties by row).
     pub(crate) rows: Vec<(u32, f64)>,
-    /// The largest |bias|, and whether every bias is an integer.
-    pub(crate) max_abs_bias: f64,
-    pub(crate) integer_biases: bool,
 }
 
 /// What [`Columns::open_gates`] keeps between calls: every gate at its
@@ -493,8 +494,6 @@ impl Form {
                 forms.push(Form {
                     representative: r as u32,
                     rows: Vec::new(),
-                    max_abs_bias: 0.0,
-                    integer_biases: true,
                 });
                 forms.len() - 1
             });
@@ -503,10 +502,6 @@ impl Form {
         for form in &mut forms {
             form.rows
                 .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for &(_, bias) in &form.rows {
-                form.max_abs_bias = form.max_abs_bias.max(bias.abs());
-                form.integer_biases &= bias == bias.trunc();
-            }
         }
         forms
     }

@@ -226,12 +226,9 @@ impl Ranges {
                         entries += entries_of_form;
                     }
                 }
-                let exact = self.reach(columns, form, None);
-                self.exact[g].push(
-                    exact.integers
-                        && form.integer_biases
-                        && exact.magnitude + form.max_abs_bias <= EXACT_INTEGERS,
-                );
+                let whole = self.reach(columns, form, None);
+                let exact = form.rows.iter().all(|&(_, bias)| whole.is_exact(bias));
+                self.exact[g].push(exact);
             }
             self.open[g] = (rows, entries);
         }
@@ -275,15 +272,21 @@ struct Reach {
 }
 
 impl Reach {
+    /// Whether a row of these entries with `bias` sums exactly, in any
+    /// order, over the ranges: integers whose magnitudes sum to at most
+    /// 2⁵².
+    fn is_exact(&self, bias: f64) -> bool {
+        self.integers && is_integer(bias) && bias.abs() + self.magnitude <= EXACT_INTEGERS
+    }
+
     /// Whether a row of these entries with `bias` is at most zero (in f64,
     /// as any order sums it) over the ranges.
     fn closes(&self, bias: f64) -> bool {
         let most = bias + self.most;
-        let magnitude = bias.abs() + self.magnitude;
-        if self.integers && is_integer(bias) && magnitude <= EXACT_INTEGERS {
+        if self.is_exact(bias) {
             most <= 0.0
         } else {
-            most + 1e-9 * magnitude < 0.0
+            most + 1e-9 * (bias.abs() + self.magnitude) < 0.0
         }
     }
 }
